@@ -12,7 +12,7 @@ export const HealthStatus = {
 export type HealthStatus = (typeof HealthStatus)[keyof typeof HealthStatus];
 
 /** What one run of a check reports. `output` may be shown to authorised callers only. */
-export interface CheckOutcome {
+export interface CheckOutcome extends CheckOutcomeOverrides {
   status: HealthStatus;
   observedValue?: unknown;
   observedUnit?: string;
@@ -74,3 +74,45 @@ export interface HealthBody {
 }
 
 export const HEALTH_CONTENT_TYPE = 'application/health+json';
+
+/**
+ * How a check's failure may be overridden per outcome: a check may know better than its declaration
+ * (a migrations check fails transiently while the database is unreachable, permanently when migrations are pending).
+ */
+export interface CheckOutcomeOverrides {
+  /** Overrides {@link HealthCheck.transient} for this outcome only. */
+  transient?: boolean;
+}
+
+/** Who this instance is; copied into every body. `instanceId` may be discovered after boot. */
+export interface HealthIdentity {
+  version?: string;
+  releaseId?: string;
+  serviceId?: string;
+  instanceId?: string;
+  description?: string;
+}
+
+/** A report ready to serve: the full body and its HTTP status (200 for pass/warn, 503 for fail). */
+export interface HealthReport {
+  body: HealthBody;
+  httpStatus: 200 | 503;
+}
+
+/** Runs the checks: single-flight, then cached for a short TTL. */
+export interface HealthRunner {
+  /** Single-flight + TTL: concurrent callers share one run; within the TTL the cached report is returned. */
+  report(): Promise<HealthReport>;
+  /** How many times the checks have actually run (observability and tests). */
+  readonly runs: number;
+}
+
+/** Who may see the details of the body: a shared token in a header, or a source address in a CIDR. */
+export interface HealthAuth {
+  /** Shared secret; an empty string authorises nobody. */
+  token?: string;
+  /** Header carrying the token; default `x-health-token`. */
+  header?: string;
+  /** IPv4 or IPv6 CIDRs (a bare address means a single host); IPv6-mapped IPv4 sources match IPv4 CIDRs. */
+  cidrs?: string[];
+}

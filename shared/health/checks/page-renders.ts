@@ -1,0 +1,67 @@
+import type { HealthCheck } from '../types';
+
+/** An in-process request, e.g. fastify's `app.inject`. */
+export type InjectRequest = (req: {
+  method: 'GET';
+  url: string;
+  headers: Record<string, string>;
+}) => Promise<{ statusCode: number; body?: string }>;
+
+/** Options of {@link pageRendersCheck}. */
+export interface PageRendersCheckOptions {
+  inject: InjectRequest;
+  /** Default `/`. */
+  path?: string;
+  /** Default 200. */
+  expectStatus?: number;
+  /** Headers that pass the app's own host check and HTTPS redirect (e.g. Host and `X-Forwarded-Proto: https`). */
+  headers?: Record<string, string>;
+  /** Text the body must contain. */
+  expectText?: string;
+  timeoutMs?: number;
+  /** Default `homepage:status`. */
+  name?: string;
+  /**
+   * Whether a failure may heal by waiting; default `true`. A page also fails while a dependency is briefly down,
+   * and the checks that find permanent causes (configuration, migrations) mark those themselves; set `false`
+   * to abandon at once on a page that renders wrongly.
+   */
+  transient?: boolean;
+}
+
+/**
+ * `homepage:status`: renders a page in-process and fails when it answers another status than expected or
+ * lacks `expectText`. The output names the status, never the body.
+ *
+ * @example
+ * pageRendersCheck({ inject: (req) => app.inject(req), headers: { host: 'www.example.com', 'x-forwarded-proto': 'https' } })
+ */
+export function pageRendersCheck(options: PageRendersCheckOptions): HealthCheck {
+  const path = options.path ?? '/';
+  const expectStatus = options.expectStatus ?? 200;
+  return {
+    name: options.name ?? 'homepage:status',
+    componentType: 'component',
+    transient: options.transient ?? true,
+    timeoutMs: options.timeoutMs ?? 2000,
+    run: async () => {
+      const res = await options.inject({ method: 'GET', url: path, headers: { ...options.headers } });
+      const observed = { observedValue: res.statusCode, observedUnit: 'http status' };
+      if (res.statusCode !== expectStatus) {
+        const hint =
+          res.statusCode >= 300 && res.statusCode < 400
+            ? ' (a redirect: check the Host and X-Forwarded-Proto headers)'
+            : '';
+        return {
+          status: 'fail',
+          ...observed,
+          output: `GET ${path} answered ${res.statusCode}, expected ${expectStatus}${hint}`,
+        };
+      }
+      if (options.expectText !== undefined && !(res.body ?? '').includes(options.expectText)) {
+        return { status: 'fail', ...observed, output: `GET ${path} lacks the expected text` };
+      }
+      return { status: 'pass', ...observed };
+    },
+  };
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Migrator } from 'kysely';
+import { type HealthRunner, healthPlugin } from '../shared/health';
+import { allowedHostsFor, isAllowedHost } from './allowed-hosts';
+import type { AppConfig } from './config';
+import { type AppDatabase, openDatabase } from './db/database';
+import { createMigrator } from './db/migrator';
+import { createAppHealthRunner } from './health';
+import { registerHome } from './home';
+import { httpsRedirectTarget } from './https-redirect';
+import type { InstanceIdentity } from './instance-identity';
+import { type AppLoggers, createLoggers, isHealthRequest, openLogDestinations } from './logging';
+
+/** What {@link buildApp} may be given instead of building it from configuration. */
+export interface AppDeps {
+  /** Owned by the caller when given; otherwise opened from `config` and closed with the app. */
+  database?: AppDatabase;
+  /** From {@link discoverIdentity}; default: `INSTANCE_ID` only. */
+  identity?: InstanceIdentity;
+  /** Default: opened from `config` (stdout or `ACCESS_LOG_FILE`, and `HEALTH_LOG_FILE`). */
+  loggers?: AppLoggers;
+}
+
+/** The app's own state, reachable as `app.healthgate`. */
+export interface AppState {
+  runner: HealthRunner;
+  migrator: Migrator;
+  database: AppDatabase;
+  loggers: AppLoggers;
+  /** Hosts admitted by the Host check. */
+  allowedHosts: string[];
+  readonly draining: boolean;
+  /** Readiness fails from now on (503 `shutting down`); nothing else changes. */
+  startDraining(): void;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    healthgate: AppState;
+  }
+}
+
+const INTERNAL_HEADER = 'x-healthgate-internal';
+
+/**
+ * Builds the app without listening: home page, deep `/health` and `/health/live`, Host check (400 on an unknown
+ * Host), HTTPS redirect (301 unless `X-Forwarded-Proto: https`, never for `/health*`), access lines in the main
+ * log and health lines in the health log.
+ *
+ * @example
+ * const app = await buildApp(loadConfig(process.env), { identity });
+ * const res = await app.inject({ url: '/', headers: { host: 'localhost', 'x-forwarded-proto': 'https' } });
+ */
+export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const loggers =
+    deps.loggers ??
+    createLoggers(
+      openLogDestinations({ accessLogFile: config.accessLogFile, healthLogFile: config.healthLogFile }),
+      config.logLevel,
+    );
+  const identity: InstanceIdentity = deps.identity ?? { instanceId: config.instanceId, fileHosts: [] };
+  const database =
+    deps.database ??
+    openDatabase({
+      databaseUrl: config.databaseUrl,
+      sqlitePath: config.sqlitePath,
+      timeoutMs: config.dbTimeoutMs,
+      onIdleError: (error) => loggers.main.warn({ err: error }, 'idle database connection failed'),
+    });
+  const ownsDatabase = deps.database === undefined;
+  const internal = { header: INTERNAL_HEADER, nonce: randomBytes(16).toString('hex') };
+  const allowedHosts = allowedHostsFor({
+    configured: config.allowedHosts,
+    fileHosts: identity.fileHosts,
+    privateIp: identity.privateIp,
+    bindHost: config.host,
+  });
+
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the instance's type the default one.
+    loggerInstance: loggers.main as FastifyBaseLogger,
+    // Access lines are written by the onResponse hook below, one per request, into the right stream.
+    logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger, bindings, options, rawReq) =>
+      (isHealthRequest(rawReq, internal) ? loggers.health : logger).child(bindings, options),
+  });
+
+  let draining = false;
+  const migrator = createMigrator(database.db);
+  const pageHost = pageHostFor(allowedHosts, config.port);
+  const runner = createAppHealthRunner({
+    config,
+    database,
+    migrator,
+    identity,
+    inject: async (req) => {
+      const res = await app.inject(req);
+      return { statusCode: res.statusCode, body: res.body };
+    },
+    pageHeaders: { host: pageHost, 'x-forwarded-proto': 'https', [INTERNAL_HEADER]: internal.nonce },
+  });
+  app.decorate('healthgate', {
+    runner,
+    migrator,
+    database,
+    loggers,
+    allowedHosts,
+    get draining() {
+      return draining;
+    },
+    startDraining() {
+      draining = true;
+    },
+  } satisfies AppState);
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!isAllowedHost(request.headers.host, allowedHosts)) {
+      return reply.code(400).type('text/plain; charset=utf-8').send('Bad Request: unknown host\n');
+    }
+    if (config.httpsRedirect) {
+      const target = httpsRedirectTarget({
+        url: request.url,
+        host: request.headers.host,
+        forwardedProto: request.headers['x-forwarded-proto'],
+      });
+      if (target !== undefined) {
+        return reply.code(301).header('location', target).send();
+      }
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        host: request.headers.host,
+        remoteAddress: request.ip,
+        statusCode: reply.statusCode,
+        responseTime: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request completed',
+    );
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const status = statusOf(error);
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    }
+    // Never the error's message: it may carry a query, a path or a secret.
+    return reply
+      .code(status)
+      .type('text/plain; charset=utf-8')
+      .send(status >= 500 ? 'Internal Server Error\n' : 'Bad Request\n');
+  });
+
+  registerHome(app, { database, faults: config.faults });
+  await app.register(healthPlugin, {
+    runner,
+    auth: { token: config.healthToken, cidrs: config.healthCidrs },
+    draining: () => draining,
+  });
+
+  if (ownsDatabase) {
+    app.addHook('onClose', async () => database.close());
+  }
+  return app;
+}
+
+/** The Host the in-process page check sends: an allowed host (a domain pattern's apex), else `localhost`. */
+function pageHostFor(allowedHosts: readonly string[], port: number): string {
+  const first = allowedHosts[0];
+  if (first === undefined) {
+    // Nothing is allowed: the check then reports the 400, which is the truth.
+    return 'localhost';
+  }
+  const host = first.startsWith('.') ? first.slice(1) : first;
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function statusOf(error: unknown): number {
+  const code = (error as { statusCode?: unknown }).statusCode;
+  return typeof code === 'number' && code >= 400 && code < 600 ? code : 500;
+}

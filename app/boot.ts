@@ -1,0 +1,43 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { type AppConfig, loadConfig } from './config';
+import { type AppDatabase, openDatabase } from './db/database';
+import { createMigrator, migrateToLatest } from './db/migrator';
+import { discoverIdentity, type IdentityDeps, type InstanceIdentity } from './instance-identity';
+import { loadSsmConfig, SSM_CONFIG_PATH_KEY } from './ssm-config';
+
+/** What {@link resolveConfig} needs from outside. */
+export interface ResolveConfigDeps {
+  /** Built only when `HEALTHGATE_SSM_CONFIG_PATH` is set. */
+  ssmClient?: () => SSMClient;
+}
+
+/**
+ * The environment completed from SSM Parameter Store (when `HEALTHGATE_SSM_CONFIG_PATH` is set), then read
+ * into a typed configuration. Throws ConfigError naming keys.
+ */
+export async function resolveConfig(
+  env: Record<string, string | undefined>,
+  deps: ResolveConfigDeps = {},
+): Promise<AppConfig> {
+  const completed = env[SSM_CONFIG_PATH_KEY]
+    ? await loadSsmConfig(env, { client: (deps.ssmClient ?? (() => new SSMClient({})))() })
+    : env;
+  return loadConfig(completed);
+}
+
+/** The database opened from configuration. */
+export function openConfiguredDatabase(config: AppConfig, onIdleError?: (error: Error) => void): AppDatabase {
+  return openDatabase({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+    timeoutMs: config.dbTimeoutMs,
+    onIdleError,
+  });
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrate(database: AppDatabase): Promise<string[]> {
+  return migrateToLatest(createMigrator(database.db));
+}
+
+export { discoverIdentity, type IdentityDeps, type InstanceIdentity };

@@ -1,0 +1,55 @@
+import type { IncomingMessage } from 'node:http';
+import { pino } from 'pino';
+import { isHealthPath } from './https-redirect';
+
+/** The app's two log streams: main (application and access lines) and health (health requests only). */
+export interface AppLoggers {
+  main: pino.Logger;
+  health: pino.Logger;
+}
+
+/** Where the two streams go. */
+export interface LogDestinations {
+  main: pino.DestinationStream;
+  health: pino.DestinationStream;
+}
+
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-health-token"]',
+  'headers.authorization',
+  'headers["x-health-token"]',
+];
+
+/**
+ * Opens the two destinations: the main log on stdout (or `accessLogFile`), the health log in `healthLogFile`
+ * (directory created). Writes are synchronous: a line is on disk when the request has been answered.
+ */
+export function openLogDestinations(options: {
+  accessLogFile?: string;
+  healthLogFile: string;
+}): LogDestinations {
+  return {
+    main: options.accessLogFile
+      ? pino.destination({ dest: options.accessLogFile, mkdir: true, sync: true })
+      : pino.destination({ dest: 1, sync: true }),
+    health: pino.destination({ dest: options.healthLogFile, mkdir: true, sync: true }),
+  };
+}
+
+/** Two pino loggers over `destinations`, secrets in headers redacted. */
+export function createLoggers(destinations: LogDestinations, level: string): AppLoggers {
+  return {
+    main: pino({ level, redact: REDACT, base: { stream: 'main' } }, destinations.main),
+    health: pino({ level, redact: REDACT, base: { stream: 'health' } }, destinations.health),
+  };
+}
+
+/**
+ * Whether a raw request belongs in the health log: a health route, or the deep health's own in-process page
+ * render (marked with a per-process nonce header nobody outside can guess).
+ */
+export function isHealthRequest(raw: IncomingMessage, internal: { header: string; nonce: string }): boolean {
+  return isHealthPath(raw.url ?? '') || raw.headers[internal.header] === internal.nonce;
+}

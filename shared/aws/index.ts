@@ -1,0 +1,61 @@
+export {
+  type AutoScalingAdapter,
+  type AutoScalingInstance,
+  CompletionOutcome,
+  createAutoScalingAdapter,
+  createAutoScalingClient,
+  type GroupDescription,
+  type GroupInstance,
+  HeartbeatOutcome,
+  isNoActiveLifecycleAction,
+  type LifecycleActionRef,
+  LifecycleActionResult,
+  type LifecycleHookDescription,
+  type ScalingActivity,
+} from './autoscaling';
+export { DEFAULT_CLIENT_CONFIG } from './client-config';
+export {
+  createEc2Adapter,
+  createEc2Client,
+  type Ec2Adapter,
+  type Ec2Instance,
+  GROUP_NAME_TAG,
+  LAUNCH_TEMPLATE_VERSION_TAG,
+} from './ec2';
+export {
+  type ClassicHealthCheck,
+  type ClassicInstanceHealth,
+  ClassicInstanceState,
+  createElbAdapter,
+  createElbClient,
+  type ElbAdapter,
+  NOT_REGISTERED_REASON,
+  parseClassicTarget,
+} from './elb';
+export {
+  createElbV2Adapter,
+  createElbV2Client,
+  type ElbV2Adapter,
+  type TargetGroupHealthCheck,
+  type TargetHealth,
+  TargetState,
+} from './elbv2';
+export {
+  AwsCallError,
+  type AwsErrorContext,
+  GroupNotFoundError,
+  InstanceNotFoundError,
+  LoadBalancerNotFoundError,
+  PolicyInvalidError,
+} from './errors';
+export {
+  createPolicyLoader,
+  DEFAULT_POLICY_CACHE_SECONDS,
+  DEFAULT_POLICY_PREFIX,
+  type LoadedPolicy,
+  type PolicyLoader,
+  type PolicyLoaderOptions,
+  policyParameterName,
+} from './policy-loader';
+export { createSsmAdapter, createSsmClient, type Parameter, type SsmAdapter } from './ssm';
+export { createTtlCache, type TtlCache, type TtlCacheOptions } from './ttl-cache';

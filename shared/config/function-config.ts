@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { DEFAULT_POLICY_CACHE_SECONDS, DEFAULT_POLICY_PREFIX } from '../aws/policy-loader';
+import { DEFAULT_PROBE_CIDRS, parseCidr } from '../probe/address-guard';
+import { ConfigError } from './errors';
+
+// An SSM parameter path: absolute, SSM's own character set, no trailing slash.
+const SSM_PATH = /^(\/[A-Za-z0-9_.-]+)+$/;
+
+const cidrList = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const cidrs = value
+      .split(',')
+      .map((c) => c.trim())
+      .filter((c) => c !== '');
+    const invalid = cidrs.find((c) => parseCidr(c) === undefined);
+    if (invalid !== undefined || cidrs.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `invalid IPv4 CIDR list (${invalid ?? 'empty'})` });
+      return z.NEVER;
+    }
+    return cidrs;
+  });
+
+/**
+ * The environment the functions read, as a zod schema: extend it (`FunctionEnvSchema.extend({...})`) for a
+ * handler's own keys rather than reading `process.env` elsewhere.
+ */
+export const FunctionEnvSchema = z.object({
+  /** SSM prefix of the group policies: `<prefix>/<asg-name>/policy`. */
+  POLICY_PREFIX: z
+    .string()
+    .trim()
+    .regex(SSM_PATH, 'must be an SSM path like /healthgate (no trailing slash)')
+    .default(DEFAULT_POLICY_PREFIX),
+  /** How long a warm container reuses a loaded policy; 0 disables the cache. */
+  POLICY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(DEFAULT_POLICY_CACHE_SECONDS),
+  /** Comma-separated IPv4 CIDRs the gate may probe when a policy names none (default RFC 1918). */
+  PROBE_CIDRS: cidrList.optional(),
+  /** SSM parameter (SecureString) holding the token that unlocks the detailed /health body; unset: none sent. */
+  HEALTH_TOKEN_PARAMETER: z
+    .string()
+    .trim()
+    .regex(SSM_PATH, 'must be an SSM parameter name like /healthgate/health-token')
+    .optional(),
+  /** Header that carries the health token. */
+  HEALTH_TOKEN_HEADER: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name')
+    .default('x-health-token'),
+});
+
+/** The functions' configuration, typed. */
+export interface FunctionConfig {
+  policyPrefix: string;
+  policyCacheSeconds: number;
+  probeCidrs: readonly string[];
+  /** Undefined when no health token is configured. */
+  healthTokenParameter?: string;
+  healthTokenHeader: string;
+}
+
+/**
+ * Reads and validates the functions' configuration once, failing fast with a {@link ConfigError} naming the key.
+ *
+ * @example
+ * const config = loadFunctionConfig(); // at module scope: a bad value fails the cold start, not an event
+ */
+export function loadFunctionConfig(env: Record<string, string | undefined> = process.env): FunctionConfig {
+  const env_ = parseEnv(FunctionEnvSchema, env);
+  const config: FunctionConfig = {
+    policyPrefix: env_.POLICY_PREFIX,
+    policyCacheSeconds: env_.POLICY_CACHE_SECONDS,
+    probeCidrs: env_.PROBE_CIDRS ?? DEFAULT_PROBE_CIDRS,
+    healthTokenHeader: env_.HEALTH_TOKEN_HEADER,
+  };
+  if (env_.HEALTH_TOKEN_PARAMETER !== undefined) {
+    config.healthTokenParameter = env_.HEALTH_TOKEN_PARAMETER;
+  }
+  return config;
+}
+
+/**
+ * Parses `env` with any object schema (e.g. an extension of {@link FunctionEnvSchema}); an empty string counts as
+ * unset, so defaults apply. Throws {@link ConfigError} naming the first bad key.
+ */
+export function parseEnv<S extends z.ZodObject>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.output<S> {
+  const relevant: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') {
+      relevant[key] = value;
+    }
+  }
+  const result = schema.safeParse(relevant);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(`invalid configuration: ${key}: ${issue?.message ?? 'invalid'}`, key, {
+      cause: result.error,
+    });
+  }
+  return result.data;
+}

@@ -1,0 +1,2 @@
+export { ConfigError } from './errors';
+export { type FunctionConfig, FunctionEnvSchema, loadFunctionConfig, parseEnv } from './function-config';

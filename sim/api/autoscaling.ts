@@ -1,0 +1,255 @@
+/** Auto Scaling (2011-01-01, awsQuery) operations over the control plane. */
+import {
+  type ActivitiesType,
+  type AutoScalingGroup,
+  type AutoScalingGroupNamesType,
+  type AutoScalingGroupsType,
+  type AutoScalingInstancesType,
+  CompleteLifecycleAction$,
+  type CompleteLifecycleActionType,
+  CreateAutoScalingGroup$,
+  type CreateAutoScalingGroupType,
+  DeleteAutoScalingGroup$,
+  type DeleteAutoScalingGroupType,
+  DeleteLifecycleHook$,
+  type DeleteLifecycleHookType,
+  DescribeAutoScalingGroups$,
+  DescribeAutoScalingInstances$,
+  type DescribeAutoScalingInstancesType,
+  DescribeLifecycleHooks$,
+  type DescribeLifecycleHooksAnswer,
+  type DescribeLifecycleHooksType,
+  DescribeScalingActivities$,
+  type DescribeScalingActivitiesType,
+  PutLifecycleHook$,
+  type PutLifecycleHookType,
+  RecordLifecycleActionHeartbeat$,
+  type RecordLifecycleActionHeartbeatType,
+  SetDesiredCapacity$,
+  type SetDesiredCapacityType,
+  SetInstanceHealth$,
+  type SetInstanceHealthQuery,
+  UpdateAutoScalingGroup$,
+  type UpdateAutoScalingGroupType,
+} from '@aws-sdk/client-auto-scaling';
+import type { ControlPlane } from '../model/control-plane';
+import { SimError } from '../model/errors';
+import type { Group, Instance } from '../model/types';
+import { type Operation, operation } from './operation';
+
+const instanceView = (i: Instance) => ({
+  InstanceId: i.instanceId,
+  InstanceType: i.instanceType,
+  AvailabilityZone: i.availabilityZone,
+  LifecycleState: i.lifecycleState,
+  HealthStatus: i.healthStatus,
+  LaunchTemplate: {
+    LaunchTemplateId: i.launchTemplate.id,
+    LaunchTemplateName: i.launchTemplate.name,
+    Version: String(i.launchTemplate.version),
+  },
+  ProtectedFromScaleIn: false,
+});
+
+const groupView = (cp: ControlPlane, g: Group): AutoScalingGroup => ({
+  AutoScalingGroupName: g.name,
+  AutoScalingGroupARN: g.arn,
+  LaunchTemplate: {
+    LaunchTemplateId: g.launchTemplate.id,
+    LaunchTemplateName: g.launchTemplate.name,
+    Version: g.launchTemplate.version,
+  },
+  MinSize: g.minSize,
+  MaxSize: g.maxSize,
+  DesiredCapacity: g.desiredCapacity,
+  DefaultCooldown: 300,
+  AvailabilityZones: g.availabilityZones,
+  LoadBalancerNames: g.loadBalancerNames,
+  TargetGroupARNs: g.targetGroupArns,
+  HealthCheckType: g.healthCheckType,
+  HealthCheckGracePeriod: g.healthCheckGracePeriod,
+  Instances: cp.autoscaling.groupInstances(g.name).map(instanceView),
+  CreatedTime: new Date(g.createdTime),
+  ...(g.deleting ? { Status: 'Delete in progress' } : {}),
+  Tags: g.tags.map((t) => ({
+    ResourceId: g.name,
+    ResourceType: 'auto-scaling-group',
+    Key: t.key,
+    Value: t.value,
+    PropagateAtLaunch: t.propagateAtLaunch,
+  })),
+  TerminationPolicies: ['Default'],
+  NewInstancesProtectedFromScaleIn: false,
+});
+
+/** The operations by action name. */
+export const autoscalingOperations = (cp: ControlPlane): Record<string, Operation> => {
+  const asg = cp.autoscaling;
+  return {
+    CreateAutoScalingGroup: operation(CreateAutoScalingGroup$, (i: CreateAutoScalingGroupType) => {
+      const lt = i.LaunchTemplate ?? i.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+      if (!lt) {
+        throw new SimError(
+          'ValidationError',
+          'Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.',
+        );
+      }
+      asg.createGroup({
+        name: i.AutoScalingGroupName!,
+        minSize: i.MinSize!,
+        maxSize: i.MaxSize!,
+        desiredCapacity: i.DesiredCapacity,
+        launchTemplate: { id: lt.LaunchTemplateId, name: lt.LaunchTemplateName, version: lt.Version },
+        loadBalancerNames: i.LoadBalancerNames,
+        targetGroupArns: i.TargetGroupARNs,
+        healthCheckType: i.HealthCheckType,
+        healthCheckGracePeriod: i.HealthCheckGracePeriod,
+        availabilityZones: i.AvailabilityZones,
+        tags: i.Tags?.map((t) => ({
+          key: t.Key!,
+          value: t.Value ?? '',
+          propagateAtLaunch: t.PropagateAtLaunch,
+        })),
+        hooks: i.LifecycleHookSpecificationList?.map((h) => ({
+          hookName: h.LifecycleHookName!,
+          transition: h.LifecycleTransition,
+          heartbeatTimeout: h.HeartbeatTimeout,
+          defaultResult: h.DefaultResult,
+          notificationMetadata: h.NotificationMetadata,
+        })),
+      });
+      return {};
+    }),
+    UpdateAutoScalingGroup: operation(UpdateAutoScalingGroup$, (i: UpdateAutoScalingGroupType) => {
+      const lt = i.LaunchTemplate;
+      asg.updateGroup(i.AutoScalingGroupName!, {
+        minSize: i.MinSize,
+        maxSize: i.MaxSize,
+        desiredCapacity: i.DesiredCapacity,
+        healthCheckType: i.HealthCheckType,
+        healthCheckGracePeriod: i.HealthCheckGracePeriod,
+        launchTemplate: lt
+          ? { id: lt.LaunchTemplateId, name: lt.LaunchTemplateName, version: lt.Version }
+          : undefined,
+      });
+      return {};
+    }),
+    DeleteAutoScalingGroup: operation(DeleteAutoScalingGroup$, (i: DeleteAutoScalingGroupType) => {
+      asg.deleteGroup(i.AutoScalingGroupName!, i.ForceDelete ?? false);
+      return {};
+    }),
+    DescribeAutoScalingGroups: operation(
+      DescribeAutoScalingGroups$,
+      (i: AutoScalingGroupNamesType): AutoScalingGroupsType => {
+        const names = i.AutoScalingGroupNames ?? [];
+        const groups = [...asg.groups.values()].filter((g) => names.length === 0 || names.includes(g.name));
+        return { AutoScalingGroups: groups.map((g) => groupView(cp, g)) };
+      },
+    ),
+    DescribeAutoScalingInstances: operation(
+      DescribeAutoScalingInstances$,
+      (i: DescribeAutoScalingInstancesType): AutoScalingInstancesType => {
+        const ids = i.InstanceIds ?? [];
+        const rows = [...asg.instances.values()].filter(
+          (x) => x.lifecycleState !== 'Terminated' && (ids.length === 0 || ids.includes(x.instanceId)),
+        );
+        return {
+          AutoScalingInstances: rows.map((x) => ({ ...instanceView(x), AutoScalingGroupName: x.groupName })),
+        };
+      },
+    ),
+    PutLifecycleHook: operation(PutLifecycleHook$, (i: PutLifecycleHookType) => {
+      asg.putLifecycleHook({
+        groupName: i.AutoScalingGroupName!,
+        hookName: i.LifecycleHookName!,
+        transition: i.LifecycleTransition,
+        heartbeatTimeout: i.HeartbeatTimeout,
+        defaultResult: i.DefaultResult,
+        notificationMetadata: i.NotificationMetadata,
+      });
+      return {};
+    }),
+    DeleteLifecycleHook: operation(DeleteLifecycleHook$, (i: DeleteLifecycleHookType) => {
+      asg.deleteLifecycleHook(i.AutoScalingGroupName!, i.LifecycleHookName!);
+      return {};
+    }),
+    DescribeLifecycleHooks: operation(
+      DescribeLifecycleHooks$,
+      (i: DescribeLifecycleHooksType): DescribeLifecycleHooksAnswer => {
+        const group = asg.getGroup(i.AutoScalingGroupName!);
+        const names = i.LifecycleHookNames ?? [];
+        return {
+          LifecycleHooks: [...group.hooks.values()]
+            .filter((h) => names.length === 0 || names.includes(h.name))
+            .map((h) => ({
+              LifecycleHookName: h.name,
+              AutoScalingGroupName: h.groupName,
+              LifecycleTransition: h.transition,
+              HeartbeatTimeout: h.heartbeatTimeoutSeconds,
+              GlobalTimeout: h.globalTimeoutSeconds,
+              DefaultResult: h.defaultResult,
+              NotificationMetadata: h.notificationMetadata,
+            })),
+        };
+      },
+    ),
+    RecordLifecycleActionHeartbeat: operation(
+      RecordLifecycleActionHeartbeat$,
+      (i: RecordLifecycleActionHeartbeatType) => {
+        asg.recordHeartbeat({
+          groupName: i.AutoScalingGroupName!,
+          hookName: i.LifecycleHookName!,
+          token: i.LifecycleActionToken,
+          instanceId: i.InstanceId,
+        });
+        return {};
+      },
+    ),
+    CompleteLifecycleAction: operation(CompleteLifecycleAction$, (i: CompleteLifecycleActionType) => {
+      asg.completeAction({
+        groupName: i.AutoScalingGroupName!,
+        hookName: i.LifecycleHookName!,
+        token: i.LifecycleActionToken,
+        instanceId: i.InstanceId,
+        result: i.LifecycleActionResult!,
+      });
+      return {};
+    }),
+    SetInstanceHealth: operation(SetInstanceHealth$, (i: SetInstanceHealthQuery) => {
+      asg.setInstanceHealth(i.InstanceId!, i.HealthStatus!);
+      return {};
+    }),
+    SetDesiredCapacity: operation(SetDesiredCapacity$, (i: SetDesiredCapacityType) => {
+      asg.setDesiredCapacity(i.AutoScalingGroupName!, i.DesiredCapacity!);
+      return {};
+    }),
+    DescribeScalingActivities: operation(
+      DescribeScalingActivities$,
+      (i: DescribeScalingActivitiesType): ActivitiesType => {
+        const ids = i.ActivityIds ?? [];
+        const rows = asg.activities
+          .filter(
+            (a) =>
+              (!i.AutoScalingGroupName || a.groupName === i.AutoScalingGroupName) &&
+              (ids.length === 0 || ids.includes(a.activityId)),
+          )
+          .slice()
+          .reverse()
+          .slice(0, i.MaxRecords ?? 100);
+        return {
+          Activities: rows.map((a) => ({
+            ActivityId: a.activityId,
+            AutoScalingGroupName: a.groupName,
+            Description: a.description,
+            Cause: a.cause,
+            StartTime: new Date(a.startTime),
+            EndTime: a.endTime === undefined ? undefined : new Date(a.endTime),
+            StatusCode: a.statusCode,
+            StatusMessage: a.statusMessage,
+            Progress: a.progress,
+          })),
+        };
+      },
+    ),
+  };
+};

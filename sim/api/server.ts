@@ -1,0 +1,194 @@
+/**
+ * The HTTP front of the control plane: decodes each call in its service's wire protocol, applies injected
+ * faults, runs the operation and answers in AWS's response and error shapes.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ControlPlane } from '../model/control-plane';
+import { SimError } from '../model/errors';
+import type { Random } from '../model/ids';
+import { autoscalingOperations } from './autoscaling';
+import { ec2Operations } from './ec2';
+import { elbOperations } from './elb';
+import { elbv2Operations } from './elbv2';
+import { decideFault, type FaultRule } from './faults';
+import type { Operation } from './operation';
+import { decodeQuery, encodeOutputMembers, escapeXml } from './query-codec';
+import { RequestLog } from './request-log';
+import { QueryServices, routeService, Service } from './router';
+import { type JsonOperation, ssmOperations } from './ssm';
+
+export interface ApiServerOptions {
+  controlPlane: ControlPlane;
+  /** Randomness for fault decisions (seed it for reproducible runs). */
+  random: Random;
+  sleep: (ms: number) => Promise<void>;
+  requestLog?: RequestLog;
+}
+
+/** Runtime-settable fault rules. */
+export class Faults {
+  private rules: FaultRule[] = [];
+  /** Replaces the rules. */
+  set(rules: FaultRule[]): void {
+    this.rules = [...rules];
+  }
+  clear(): void {
+    this.rules = [];
+  }
+  list(): readonly FaultRule[] {
+    return this.rules;
+  }
+}
+
+const readBody = async (req: IncomingMessage): Promise<string> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+};
+
+const toSimError = (e: unknown): SimError =>
+  e instanceof SimError
+    ? e
+    : new SimError('InternalFailure', 'An internal error occurred.', 500, 'Receiver', { cause: e });
+
+/** Builds the request handler and its fault rules over a control plane. */
+export const createApi = (options: ApiServerOptions) => {
+  const cp = options.controlPlane;
+  const log = options.requestLog ?? new RequestLog();
+  const faults = new Faults();
+  const queryOps: Record<string, Record<string, Operation>> = {
+    [Service.autoscaling]: autoscalingOperations(cp),
+    [Service.elb]: elbOperations(cp),
+    [Service.elbv2]: elbv2Operations(cp),
+    [Service.ec2]: ec2Operations(cp),
+  };
+  const jsonOps: Record<string, JsonOperation> = ssmOperations(cp);
+
+  const send = (
+    res: ServerResponse,
+    status: number,
+    contentType: string,
+    body: string,
+    requestId: string,
+    extra = {},
+  ) => {
+    res.writeHead(status, {
+      'content-type': contentType,
+      'content-length': Buffer.byteLength(body),
+      'x-amzn-requestid': requestId,
+      ...extra,
+    });
+    res.end(body);
+  };
+
+  const queryError = (service: Service | undefined, err: SimError, requestId: string): string => {
+    const msg = escapeXml(err.message);
+    if (service === Service.ec2) {
+      return `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${escapeXml(err.code)}</Code><Message>${msg}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`;
+    }
+    const xmlns =
+      service && service !== Service.ssm ? QueryServices[service].xmlns : QueryServices.autoscaling.xmlns;
+    return `<ErrorResponse xmlns="${xmlns}"><Error><Type>${err.fault}</Type><Code>${escapeXml(err.code)}</Code><Message>${msg}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = Date.now();
+    const time = cp.scheduler.now();
+    const requestId = cp.ids.requestId();
+    const body = await readBody(req);
+    const target = req.headers['x-amz-target'];
+    const isJson = typeof target === 'string';
+    const params = isJson ? undefined : new URLSearchParams(body);
+    const service = routeService({
+      authorization: req.headers.authorization,
+      target: isJson ? target : undefined,
+      version: params?.get('Version'),
+    });
+    const action = (isJson ? target.split('.')[1] : params?.get('Action')) ?? '';
+    let input: unknown;
+    let injected = false;
+    const record = (status: number, result: string) =>
+      log.add({
+        time,
+        service: service ?? 'unknown',
+        action,
+        params: input,
+        status,
+        result,
+        injected,
+        durationMs: Date.now() - started,
+      });
+    try {
+      if (!service)
+        throw new SimError('InvalidAction', `No emulated service for this request (action ${action})`);
+      const isSsm = service === Service.ssm;
+      const op = isSsm ? undefined : queryOps[service]![action];
+      const jsonOp = isSsm ? jsonOps[action] : undefined;
+      if (!op && !jsonOp) {
+        throw new SimError(
+          isSsm ? 'UnknownOperationException' : 'InvalidAction',
+          `Could not find operation ${action} for version ${isSsm ? '2014-11-06' : QueryServices[service as keyof typeof QueryServices].version}`,
+        );
+      }
+      input = isSsm
+        ? JSON.parse(body || '{}')
+        : decodeQuery(op!.schema, params!, { ec2: service === Service.ec2 });
+      const fault = decideFault(faults.list(), { service, action }, options.random);
+      if (fault.latencyMs > 0) await options.sleep(fault.latencyMs);
+      if (fault.error) {
+        injected = true;
+        throw fault.error;
+      }
+      if (jsonOp) {
+        const out = await jsonOp(input);
+        send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(out), requestId);
+      } else {
+        const out = (await op!.handle(input as never)) as Record<string, unknown>;
+        const q = QueryServices[service as keyof typeof QueryServices];
+        const members = encodeOutputMembers(op!.schema, out ?? {});
+        const xml = q.ec2
+          ? `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${q.xmlns}"><requestId>${requestId}</requestId>${members}</${action}Response>`
+          : `<${action}Response xmlns="${q.xmlns}"><${action}Result>${members}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
+        send(res, 200, 'text/xml', xml, requestId);
+      }
+      record(200, 'ok');
+    } catch (e) {
+      const err = toSimError(e);
+      if (service === Service.ssm || (!service && isJson)) {
+        send(
+          res,
+          err.status,
+          'application/x-amz-json-1.1',
+          JSON.stringify({ __type: err.code, message: err.message }),
+          requestId,
+          {
+            'x-amzn-errortype': err.code,
+          },
+        );
+      } else {
+        send(res, err.status, 'text/xml', queryError(service, err, requestId), requestId);
+      }
+      record(err.status, err.code);
+    }
+  };
+
+  return { handle, faults, log };
+};
+
+/** Starts an HTTP server for the handler on `host:port` (port 0 = any free port). */
+export const listen = (
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  host: string,
+  port: number,
+): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    const server = createServer((req, res) => {
+      handle(req, res).catch((e: unknown) => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end(String(e));
+      });
+    });
+    server.keepAliveTimeout = 5_000;
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });

@@ -1,0 +1,32 @@
+/**
+ * The fleet: what actually runs an instance. The control plane decides when instances launch and terminate;
+ * a fleet makes that real (the local fleet starts an app process bound to `privateIp`). A fleet also answers
+ * the instance's IMDS-style identity (instance id, private IP) to its process: that is the fleet's concern.
+ */
+
+/** What a fleet needs to start one instance. */
+export interface FleetInstance {
+  instanceId: string;
+  privateIp: string;
+  groupName: string;
+  launchTemplateId: string;
+  launchTemplateName: string;
+  launchTemplateVersion: number;
+  imageId: string;
+  instanceType: string;
+  /** The launch template's UserData, base64-decoded (`undefined` when the template has none). */
+  userData?: string;
+  tags: Record<string, string>;
+}
+
+/** Starts and stops instances. A rejected `launch` fails the launch: the instance is terminated and replaced. */
+export interface Fleet {
+  launch(instance: FleetInstance): Promise<void>;
+  terminate(instanceId: string): Promise<void>;
+}
+
+/** A fleet that runs nothing: instances exist only in the model. */
+export const noopFleet = (): Fleet => ({
+  launch: async () => undefined,
+  terminate: async () => undefined,
+});

@@ -1,0 +1,262 @@
+/**
+ * The local fleet: each instance is a real app process bound to its own loopback address on the fleet's one
+ * port, with its own fake IMDSv2, its own log files, and the machine faults its UserData asks for.
+ */
+import { type ChildProcess, spawn as nodeSpawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Fleet, FleetInstance } from '../fleet';
+import type { BuiltImage } from './images';
+import { type ImdsServer, startImds } from './imds';
+import { type MachineFaults, parseUserData, splitUserData } from './user-data';
+
+/** What the fleet reports as instances' processes come and go. */
+export type FleetEvent =
+  | { kind: 'boot-delayed'; time: number; instanceId: string; delayMs: number }
+  | {
+      kind: 'process-started';
+      time: number;
+      instanceId: string;
+      pid: number;
+      privateIp: string;
+      imageId: string;
+    }
+  | {
+      kind: 'process-exited';
+      time: number;
+      instanceId: string;
+      code: number | null;
+      signal: string | null;
+      lastLine?: string;
+    }
+  | { kind: 'flap'; time: number; instanceId: string; frozen: boolean };
+
+/** One instance as the fleet runs it. */
+export interface FleetProcess {
+  instance: FleetInstance;
+  faults: MachineFaults;
+  pid?: number;
+  logDir: string;
+  /** Set once the process exited. */
+  exit?: { code: number | null; signal: string | null; lastLine?: string };
+}
+
+/** Launch failures the control plane sees (it then terminates and replaces the instance). */
+export class FleetLaunchError extends Error {
+  override readonly name = 'FleetLaunchError';
+  readonly instanceId: string;
+
+  constructor(message: string, instanceId: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.instanceId = instanceId;
+  }
+}
+
+export interface ProcessFleetOptions {
+  /** Images by image id (the launch template's ImageId). */
+  images: ReadonlyMap<string, BuiltImage>;
+  /** The one port every instance listens on, on its own address. */
+  port: number;
+  /** Per-instance logs go to `<runDir>/instances/<instance-id>/`. */
+  runDir: string;
+  /** Environment every instance gets before its UserData (database, health CIDRs…). */
+  baseEnv?: Record<string, string>;
+  /** How long a terminated process has after SIGTERM before SIGKILL; default 2000 ms. */
+  killGraceMs?: number;
+  onEvent?: (event: FleetEvent) => void;
+  now?: () => number;
+  spawn?: typeof nodeSpawn;
+}
+
+/** A fleet of local app processes, plus what it knows of them. */
+export interface ProcessFleet extends Fleet {
+  processes: ReadonlyMap<string, FleetProcess>;
+  /** Pids still running. */
+  livePids(): number[];
+  /** Kills every process and closes every IMDS; the fleet launches nothing afterwards. */
+  close(): Promise<void>;
+}
+
+interface Running {
+  record: FleetProcess;
+  child?: ChildProcess;
+  imds?: ImdsServer;
+  timers: NodeJS.Timeout[];
+  exited: Promise<void>;
+  markExited: () => void;
+}
+
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Belt and braces: the parent watchdog in each instance already exits when we die.
+  process.once('exit', () => {
+    for (const child of liveChildren) child.kill('SIGKILL');
+  });
+}
+
+/**
+ * Starts nothing until the control plane launches an instance.
+ *
+ * @example
+ * const fleet = createProcessFleet({ images, port: 18080, runDir: 'reports/run-1' });
+ * const sim = await startSim({ fleet, timeScale: 0.05 });
+ */
+export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
+  installExitHook();
+  const spawn = options.spawn ?? nodeSpawn;
+  const now = options.now ?? Date.now;
+  const emit = options.onEvent ?? (() => undefined);
+  const running = new Map<string, Running>();
+  const processes = new Map<string, FleetProcess>();
+  let closed = false;
+
+  const startProcess = (run: Running, image: BuiltImage) => {
+    if (closed || run.record.exit) return;
+    const { instance, faults } = run.record;
+    const { appEnv } = splitUserData(parseUserData(instance.userData));
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      NODE_ENV: 'production',
+      ...options.baseEnv,
+      ...appEnv,
+      HOST: instance.privateIp,
+      PORT: String(options.port),
+      INSTANCE_METADATA: 'imds',
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: run.imds!.endpoint,
+      DATA_DIR: run.record.logDir,
+      ACCESS_LOG_FILE: path.join(run.record.logDir, 'access.log'),
+      HEALTH_LOG_FILE: path.join(run.record.logDir, 'health.log'),
+    };
+    const out = createWriteStream(path.join(run.record.logDir, 'app.log'), { flags: 'a' });
+    const child = spawn(process.execPath, [image.serveEntry], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    run.child = child;
+    liveChildren.add(child);
+    run.record.pid = child.pid;
+    let lastLine: string | undefined;
+    const capture = (chunk: Buffer) => {
+      out.write(chunk);
+      const lines = chunk.toString('utf8').trim().split('\n');
+      lastLine = lines[lines.length - 1] || lastLine;
+    };
+    child.stdout?.on('data', capture);
+    child.stderr?.on('data', capture);
+    child.stdin?.on('error', () => undefined);
+    child.once('exit', (code, signal) => {
+      liveChildren.delete(child);
+      for (const timer of run.timers) clearTimeout(timer);
+      run.record.exit = { code, signal, lastLine };
+      out.end();
+      emit({ kind: 'process-exited', time: now(), instanceId: instance.instanceId, code, signal, lastLine });
+      run.markExited();
+    });
+    child.once('error', () => undefined);
+    emit({
+      kind: 'process-started',
+      time: now(),
+      instanceId: instance.instanceId,
+      pid: child.pid ?? -1,
+      privateIp: instance.privateIp,
+      imageId: instance.imageId,
+    });
+    if (faults.flapPeriodMs > 0) {
+      let frozen = false;
+      const toggle = () => {
+        if (run.record.exit) return;
+        frozen = !frozen;
+        child.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+        emit({ kind: 'flap', time: now(), instanceId: instance.instanceId, frozen });
+        run.timers.push(setTimeout(toggle, faults.flapPeriodMs));
+      };
+      run.timers.push(setTimeout(toggle, faults.flapPeriodMs));
+    }
+  };
+
+  return {
+    processes,
+    livePids: () => [...liveChildren].map((c) => c.pid).filter((p): p is number => typeof p === 'number'),
+
+    async launch(instance) {
+      if (closed) throw new FleetLaunchError('the fleet is closed', instance.instanceId);
+      const image = options.images.get(instance.imageId);
+      if (!image) {
+        throw new FleetLaunchError(`no image ${instance.imageId}`, instance.instanceId);
+      }
+      const { faults } = splitUserData(parseUserData(instance.userData));
+      const logDir = path.join(options.runDir, 'instances', instance.instanceId);
+      mkdirSync(logDir, { recursive: true });
+      const record: FleetProcess = { instance, faults, logDir };
+      let markExited = () => undefined as void;
+      const exited = new Promise<void>((resolve) => {
+        markExited = resolve;
+      });
+      const run: Running = { record, timers: [], exited, markExited };
+      processes.set(instance.instanceId, record);
+      running.set(instance.instanceId, run);
+      try {
+        run.imds = await startImds(
+          {
+            instanceId: faults.impostor ? impostorId(instance.instanceId) : instance.instanceId,
+            localIpv4: instance.privateIp,
+          },
+          instance.privateIp,
+        );
+      } catch (error) {
+        running.delete(instance.instanceId);
+        throw new FleetLaunchError(`cannot start IMDS on ${instance.privateIp}`, instance.instanceId, {
+          cause: error,
+        });
+      }
+      if (faults.bootDelayMs > 0) {
+        emit({
+          kind: 'boot-delayed',
+          time: now(),
+          instanceId: instance.instanceId,
+          delayMs: faults.bootDelayMs,
+        });
+        run.timers.push(setTimeout(() => startProcess(run, image), faults.bootDelayMs));
+      } else {
+        startProcess(run, image);
+      }
+    },
+
+    async terminate(instanceId) {
+      const run = running.get(instanceId);
+      if (!run) return;
+      running.delete(instanceId);
+      await stop(run, options.killGraceMs ?? 2000);
+    },
+
+    async close() {
+      closed = true;
+      const all = [...running.values()];
+      running.clear();
+      await Promise.all(all.map((run) => stop(run, 500)));
+    },
+  };
+}
+
+async function stop(run: Running, graceMs: number): Promise<void> {
+  for (const timer of run.timers) clearTimeout(timer);
+  const child = run.child;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGCONT');
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await run.exited;
+    clearTimeout(killer);
+  } else if (!child) {
+    run.record.exit ??= { code: null, signal: 'never-started' };
+  }
+  await run.imds?.close();
+}
+
+/** Another well-formed instance id: the last hex digit changed. */
+export function impostorId(instanceId: string): string {
+  const last = instanceId.at(-1) ?? '0';
+  const next = ((Number.parseInt(last, 16) + 1) % 16).toString(16);
+  return `${instanceId.slice(0, -1)}${next}`;
+}

@@ -1,0 +1,87 @@
+/** `startSim`: the control plane behind an HTTP endpoint on loopback. */
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { RequestLog } from './api/request-log';
+import type { Faults } from './api/server';
+import { createApi, listen } from './api/server';
+import type { SimEvents } from './events';
+import { ControlPlane, type ControlPlaneOptions } from './model/control-plane';
+import { SimError } from './model/errors';
+import { type Random, seededRandom } from './model/ids';
+
+export interface SimOptions extends ControlPlaneOptions {
+  /** Loopback address to bind; default `127.0.0.1`. Anything outside 127.0.0.0/8 is refused. */
+  host?: string;
+  /** Port; default 0 (any free port). */
+  port?: number;
+  /** Seed for ids and fault decisions; default unseeded (`Math.random`). */
+  seed?: number;
+  /** Sleep used for injected latency; default a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** A running control plane. */
+export interface Sim {
+  /** `http://127.0.0.1:PORT`: what `AWS_ENDPOINT_URL` is set to. */
+  endpoint: string;
+  /** The environment a process needs to reach the sim with unmodified SDK clients. */
+  env: Record<string, string>;
+  /** The model: groups, instances, lifecycle actions, load balancers, parameters. */
+  model: ControlPlane;
+  /** `lifecycle` (EventBridge lifecycle events) and `change` (state changes). */
+  events: SimEvents;
+  /** Runtime fault rules for the API. */
+  faults: Faults;
+  /** Every API call answered. */
+  requests: RequestLog;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the control plane and its API endpoint.
+ *
+ * @example
+ * const sim = await startSim({ timeScale: 0.01 });
+ * sim.events.on('lifecycle', (event) => void gate(event));
+ * const asg = new AutoScalingClient({ endpoint: sim.endpoint, region: 'us-east-1' });
+ * await sim.close();
+ */
+export const startSim = async (options: SimOptions = {}): Promise<Sim> => {
+  const host = options.host ?? '127.0.0.1';
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) {
+    throw new SimError('InvalidConfiguration', `The sim binds loopback only; got ${host}`);
+  }
+  const random: Random =
+    options.random ?? (options.seed !== undefined ? seededRandom(options.seed) : Math.random);
+  const model = new ControlPlane({ ...options, random });
+  const faultRandom = options.seed !== undefined ? seededRandom(options.seed + 1) : random;
+  const api = createApi({
+    controlPlane: model,
+    random: faultRandom,
+    sleep: options.sleep ?? ((ms) => delay(ms)),
+  });
+  const server = await listen(api.handle, host, options.port ?? 0);
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://${host}:${port}`;
+  return {
+    endpoint,
+    env: {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: model.region,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
+    model,
+    events: model.events,
+    faults: api.faults,
+    requests: api.log,
+    async close() {
+      model.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+};

@@ -1,0 +1,139 @@
+/**
+ * How the lifecycle hook's timing must relate to the gate's policy, as a pure function: the templates, the deploy
+ * driver and the gate's defaults can each be checked against it.
+ */
+import type { FleetSettings } from './fleet-settings';
+
+/** The hard limit on one lifecycle action: 100 × HeartbeatTimeout, at most 48 hours (Auto Scaling's rule). */
+export const MAX_GLOBAL_TIMEOUT_SECONDS = 172_800;
+/** Auto Scaling accepts heartbeat timeouts from 30 s to 7200 s. */
+export const HEARTBEAT_TIMEOUT_RANGE = { min: 30, max: 7200 } as const;
+/** A heartbeat timeout must outlast this many gate heartbeat gaps, so one late heartbeat does not abandon. */
+export const HEARTBEAT_MARGIN = 2;
+
+/** The global timeout of a lifecycle action for a hook's heartbeat timeout. */
+export function globalTimeoutSeconds(heartbeatTimeoutSeconds: number): number {
+  return Math.min(100 * heartbeatTimeoutSeconds, MAX_GLOBAL_TIMEOUT_SECONDS);
+}
+
+/** The parts of the gate's policy that bear on the hook (structural, so any policy object with them fits). */
+export interface GateTiming {
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  healthyThreshold: number;
+  deadlineSeconds: number;
+  /** How long the gate watches the LB's verdict after CONTINUE. */
+  lbVerifySeconds?: number;
+  /** The gate's longest gap between heartbeats; when absent, one probe round (interval + timeout). */
+  heartbeatSeconds?: number;
+  port?: number;
+  path?: string;
+}
+
+/** Why a hook and a policy disagree. */
+export const HookTimingViolationCode = {
+  heartbeatOutOfRange: 'heartbeat-out-of-range',
+  heartbeatTooShort: 'heartbeat-too-short',
+  deadlinePastGlobalTimeout: 'deadline-past-global-timeout',
+  continueUnreachable: 'continue-unreachable',
+  graceShorterThanLb: 'grace-shorter-than-lb',
+  graceShorterThanLbVerify: 'grace-shorter-than-lb-verify',
+  notFailClosed: 'not-fail-closed',
+  notElbHealthCheck: 'not-elb-health-check',
+  probeTargetMismatch: 'probe-target-mismatch',
+} as const;
+export type HookTimingViolationCode = (typeof HookTimingViolationCode)[keyof typeof HookTimingViolationCode];
+
+export interface HookTimingViolation {
+  code: HookTimingViolationCode;
+  detail: string;
+}
+
+/** The gate's longest gap between heartbeats under a policy. */
+export function gateHeartbeatGapSeconds(policy: GateTiming): number {
+  return policy.heartbeatSeconds ?? policy.intervalSeconds + policy.timeoutSeconds;
+}
+
+/**
+ * Every way `settings` and the gate's `policy` disagree; an empty list means they fit:
+ * - the heartbeat timeout is within Auto Scaling's range and ≥ {@link HEARTBEAT_MARGIN} × the gate's heartbeat gap;
+ * - the gate decides (deadline, one more probe round and the completion) before the action's global timeout;
+ * - a CONTINUE is reachable before the deadline (H passes, one interval apart);
+ * - the hook abandons on timeout, and the group replaces what the LB fails (HealthCheckType ELB);
+ * - the grace period (counted from InService) covers the LB's time to healthy and the gate's LB verification;
+ * - when the policy names a port or path, it is the one the LB checks.
+ *
+ * @example
+ * checkHookTiming(FLEET_SETTINGS, DEFAULT_POLICY); // []
+ */
+export function checkHookTiming(settings: FleetSettings, policy: GateTiming): HookTimingViolation[] {
+  const violations: HookTimingViolation[] = [];
+  const heartbeat = settings.lifecycleHook.heartbeatTimeoutSeconds;
+  const lb = settings.loadBalancerHealthCheck;
+  const grace = settings.groupHealthCheck.gracePeriodSeconds;
+  const add = (code: HookTimingViolationCode, detail: string) => violations.push({ code, detail });
+
+  if (heartbeat < HEARTBEAT_TIMEOUT_RANGE.min || heartbeat > HEARTBEAT_TIMEOUT_RANGE.max) {
+    add(
+      HookTimingViolationCode.heartbeatOutOfRange,
+      `heartbeat timeout ${heartbeat} s is outside ${HEARTBEAT_TIMEOUT_RANGE.min}-${HEARTBEAT_TIMEOUT_RANGE.max} s`,
+    );
+  }
+  const gap = gateHeartbeatGapSeconds(policy);
+  if (heartbeat < HEARTBEAT_MARGIN * gap) {
+    add(
+      HookTimingViolationCode.heartbeatTooShort,
+      `heartbeat timeout ${heartbeat} s is under ${HEARTBEAT_MARGIN} × the gate's heartbeat gap (${gap} s)`,
+    );
+  }
+  const lastWord = policy.deadlineSeconds + policy.intervalSeconds + policy.timeoutSeconds;
+  const global = globalTimeoutSeconds(heartbeat);
+  if (lastWord >= global) {
+    add(
+      HookTimingViolationCode.deadlinePastGlobalTimeout,
+      `the gate may decide at ${lastWord} s, not before the action's global timeout (${global} s)`,
+    );
+  }
+  const firstContinue = (policy.healthyThreshold - 1) * policy.intervalSeconds + policy.timeoutSeconds;
+  if (firstContinue > policy.deadlineSeconds) {
+    add(
+      HookTimingViolationCode.continueUnreachable,
+      `${policy.healthyThreshold} passes take at least ${firstContinue} s, past the ${policy.deadlineSeconds} s deadline`,
+    );
+  }
+  if (settings.lifecycleHook.defaultResult !== 'ABANDON') {
+    add(
+      HookTimingViolationCode.notFailClosed,
+      `the hook's default result is ${settings.lifecycleHook.defaultResult}`,
+    );
+  }
+  if (settings.groupHealthCheck.type !== 'ELB') {
+    add(
+      HookTimingViolationCode.notElbHealthCheck,
+      `the group's health check type is ${settings.groupHealthCheck.type}`,
+    );
+  }
+  const lbTimeToHealthy = lb.healthyThreshold * lb.intervalSeconds + lb.timeoutSeconds;
+  if (grace < lbTimeToHealthy) {
+    add(
+      HookTimingViolationCode.graceShorterThanLb,
+      `grace period ${grace} s is under the LB's time to healthy (${lbTimeToHealthy} s)`,
+    );
+  }
+  if (policy.lbVerifySeconds !== undefined && grace < policy.lbVerifySeconds) {
+    add(
+      HookTimingViolationCode.graceShorterThanLbVerify,
+      `grace period ${grace} s is under the gate's LB verification window (${policy.lbVerifySeconds} s)`,
+    );
+  }
+  if (
+    (policy.port !== undefined && policy.port !== lb.port) ||
+    (policy.path !== undefined && policy.path !== lb.path)
+  ) {
+    add(
+      HookTimingViolationCode.probeTargetMismatch,
+      `the gate probes ${policy.port ?? lb.port}${policy.path ?? lb.path}, the LB checks ${lb.port}${lb.path}`,
+    );
+  }
+  return violations;
+}

@@ -49,7 +49,7 @@ export interface ProbeObservation {
 
 /**
  * Whether an observation is a passing probe of `expectedInstanceId`: outcome `pass` or `warn`, no failing
- * check, a 2xx status when one is recorded, and the body's `instanceId` equal to the expected one (private IPs
+ * check (kept or omitted), a 2xx status when one is recorded, and the body's `instanceId` equal to the expected one (private IPs
  * get reused, so an answer without the right identity never counts).
  */
 export function isPassing(observation: ProbeObservation, expectedInstanceId: string): boolean {
@@ -57,6 +57,7 @@ export function isPassing(observation: ProbeObservation, expectedInstanceId: str
   return (
     (observation.outcome === ProbeOutcome.pass || observation.outcome === ProbeOutcome.warn) &&
     observation.failingChecks.length === 0 &&
+    (observation.omittedChecks ?? 0) === 0 &&
     (status === undefined || (status >= 200 && status <= 299)) &&
     observation.instanceId !== undefined &&
     observation.instanceId === expectedInstanceId

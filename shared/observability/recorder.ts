@@ -44,10 +44,11 @@ export function powertoolsRecorder(metrics: Metrics): MetricsRecorder {
         single.addMetric(name, MetricUnit[unit], value);
         return;
       }
-      // One EMF document carries one group: flush before switching groups within one invocation.
-      if (currentGroup !== dimensionValue && metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+      // One EMF document carries one group: flush before switching groups. A flush (ours, the middleware's, or
+      // Powertools' own at 100 metrics) clears the dimensions too, so the group is added again after one.
+      if (metrics.hasStoredMetrics() && currentGroup !== dimensionValue) metrics.publishStoredMetrics();
+      if (!metrics.hasStoredMetrics()) metrics.addDimension(METRIC_DIMENSION, dimensionValue);
       currentGroup = dimensionValue;
-      metrics.addDimension(METRIC_DIMENSION, dimensionValue);
       metrics.addMetric(name, MetricUnit[unit], value);
     },
   };

@@ -1,0 +1,53 @@
+/**
+ * The gate's decision engine: policy, carried state, observations → CONTINUE | ABANDON | WAIT. Pure: no I/O,
+ * no clock reads.
+ */
+export { BASELINE_LIMITS, type BaselineObservation, baselineFreshForMs } from './baseline';
+export { type DecideInput, deadlineAt, decide, needsBaseline, SHARED_COMPONENT_TYPES } from './decide';
+export { type Decision, DecisionAction, DecisionReason, isFinal, MAX_DETAIL_LENGTH } from './decision';
+export { GateStateError, PolicyError, type PolicyIssue } from './errors';
+export { type LbHealthCheckSettings, mergeWithLbSettings } from './lb-settings';
+export {
+  type FailingCheck,
+  isFromInstance,
+  isPassing,
+  nonTransientChecks,
+  type ProbeObservation,
+  ProbeOutcome,
+} from './observation';
+export {
+  crossFieldIssues,
+  DEFAULT_POLICY,
+  POLICY_LIMITS,
+  type Policy,
+  type PolicyField,
+  type PolicyInput,
+  PRIVATE_IPV4_CIDRS,
+  parsePolicy,
+  parsePolicyInput,
+  pathSchema,
+  resolvePolicy,
+  SharedOutageMode,
+} from './policy';
+export {
+  GATE_STATE_VERSION,
+  type GateState,
+  HISTORY_LIMIT,
+  initialState,
+  latestObservation,
+  parseGateState,
+  recordBaseline,
+  recordHandover,
+  recordHeartbeat,
+  recordProbe,
+  STATE_MAX_BYTES,
+} from './state';
+export {
+  HANDOVER_MARGIN_MS,
+  HEARTBEAT_FRACTION,
+  handOverReserveMs,
+  heartbeatDue,
+  nextHeartbeatAt,
+  nextProbeAt,
+  shouldHandOver,
+} from './timing';

@@ -1,0 +1,47 @@
+export { countAbandonedLaunches, isAbandonedLaunch } from './abandons';
+export { type Budget, createBudget, sleep } from './budget';
+export {
+  CONTINUATION_MARKER,
+  CONTINUATION_VERSION,
+  type Continuation,
+  ContinuationSchema,
+  type GateContinuation,
+  isContinuation,
+  type LbVerifyContinuation,
+  type LbVerifyProgress,
+  type ParsedContinuation,
+  Phase,
+  parseContinuation,
+} from './continuation';
+export {
+  type ClassifiedEvent,
+  classifyEvent,
+  EventKind,
+  LAUNCH_DETAIL_TYPE,
+  LAUNCHING_TRANSITION,
+  type LifecycleAction,
+  type LifecycleEvent,
+  LifecycleEventSchema,
+  TEST_NOTIFICATION,
+  WARM_POOL_DESTINATION,
+} from './event';
+export { createLambdaClient, type HandOver, HandOverError, lambdaHandOver } from './hand-over';
+export { createHealthTokenSource, HealthTokenMissingError, type HealthTokenSource } from './health-token';
+export { type LbHealthCheck, readLbHealthChecks } from './lb-settings';
+export {
+  describeViews,
+  judgeView,
+  judgeViews,
+  type LbTargetView,
+  LbVerdict,
+  readLbViews,
+} from './lb-verdict';
+export {
+  BASELINE_INSTANCES,
+  CompletionFailedError,
+  FALLBACK_HEARTBEAT_TIMEOUT_SECONDS,
+  type LaunchGateDeps,
+  type LaunchOutcome,
+  LB_ROUND_ALLOWANCE_MS,
+  runLaunchGate,
+} from './run-gate';

@@ -1,0 +1,680 @@
+import type { AutoScalingAdapter, GroupDescription } from '../aws/autoscaling';
+import { CompletionOutcome, HeartbeatOutcome, LifecycleActionResult } from '../aws/autoscaling';
+import type { Ec2Adapter, Ec2Instance } from '../aws/ec2';
+import type { ElbAdapter } from '../aws/elb';
+import type { ElbV2Adapter } from '../aws/elbv2';
+import { GroupNotFoundError, InstanceNotFoundError, PolicyInvalidError } from '../aws/errors';
+import type { PolicyLoader } from '../aws/policy-loader';
+import {
+  type BaselineObservation,
+  type Decision,
+  DecisionAction,
+  DecisionReason,
+  decide,
+  type GateState,
+  heartbeatDue,
+  initialState,
+  isFinal,
+  MAX_DETAIL_LENGTH,
+  mergeWithLbSettings,
+  needsBaseline,
+  nextProbeAt,
+  type Policy,
+  PolicyError,
+  type PolicyInput,
+  type ProbeObservation,
+  parseGateState,
+  recordBaseline,
+  recordHandover,
+  recordHeartbeat,
+  recordProbe,
+  shouldHandOver,
+} from '../gate';
+import {
+  type LogSink,
+  MetricName,
+  type MetricsRecorder,
+  type ScopedLog,
+  scopedLog,
+  tokenHash,
+  Unit,
+} from '../observability';
+import { checkProbeTarget, type ProbeOptions, type ProbeResult } from '../probe';
+import {
+  CONTINUATION_MARKER,
+  CONTINUATION_VERSION,
+  type Continuation,
+  isContinuation,
+  type LbVerifyProgress,
+  Phase,
+  parseContinuation,
+} from './continuation';
+import { classifyEvent, EventKind, type LifecycleAction } from './event';
+import type { HandOver } from './hand-over';
+import type { HealthTokenSource } from './health-token';
+import { readLbHealthChecks } from './lb-settings';
+import { describeViews, judgeViews, LbVerdict, readLbViews } from './lb-verdict';
+
+/** Heartbeat timeout assumed when the hook cannot be found: short, so the gate heartbeats early rather than late. */
+export const FALLBACK_HEARTBEAT_TIMEOUT_SECONDS = 60;
+/** In-service instances probed for a baseline. */
+export const BASELINE_INSTANCES = 3;
+/** Time kept back in the LB watch for one round of load-balancer reads and a hand-over. */
+export const LB_ROUND_ALLOWANCE_MS = 5_000;
+
+/** Everything the orchestration touches, injected (the handler passes the real ones, tests fakes). */
+export interface LaunchGateDeps {
+  autoscaling: Pick<
+    AutoScalingAdapter,
+    | 'describeGroup'
+    | 'describeLifecycleHooks'
+    | 'recordHeartbeat'
+    | 'completeLifecycleAction'
+    | 'setInstanceHealth'
+  >;
+  ec2: Pick<Ec2Adapter, 'describeInstance'>;
+  elb: Pick<ElbAdapter, 'describeHealthCheck' | 'describeInstanceHealth'>;
+  elbv2: ElbV2Adapter;
+  /** Loads the group's policy as written (fields validated, no defaults): see parsePolicyInput. */
+  policies: Pick<PolicyLoader<PolicyInput>, 'load'>;
+  /** CIDRs probed when the policy names none (the function's PROBE_CIDRS). */
+  defaultProbeCidrs: readonly string[];
+  healthToken: HealthTokenSource;
+  healthTokenHeader: string;
+  probe: (options: ProbeOptions) => Promise<ProbeResult>;
+  handOver: HandOver<Continuation>;
+  metrics: MetricsRecorder;
+  log: LogSink;
+  /** Epoch milliseconds. */
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  /** Milliseconds this invocation may still use (the runtime's deadline less a reserve). */
+  remainingMs: () => number;
+}
+
+/** The dependencies of one invocation: its log carries the invocation's own keys. */
+type Deps = Omit<LaunchGateDeps, 'log'> & { log: ScopedLog };
+
+/** What one invocation came to (the handler's return value: plain JSON). */
+export type LaunchOutcome =
+  | { outcome: 'ignored'; why: string }
+  | { outcome: 'invalid'; errors: string[]; completion?: CompletionOutcome }
+  | {
+      outcome: 'decided';
+      decision: Decision;
+      completion: CompletionOutcome;
+      /** Set when the load balancer's verdict was awaited to the end in this invocation. */
+      lb?: { verdict: LbVerdict; detail: string };
+    }
+  | { outcome: 'handed-over'; phase: Phase }
+  | { outcome: 'stopped'; why: string }
+  | { outcome: 'lb-verified'; verdict: LbVerdict; detail: string };
+
+/** CompleteLifecycleAction itself failed: the decision is logged and the error rethrown for Lambda's retry. */
+export class CompletionFailedError extends Error {
+  override readonly name = 'CompletionFailedError';
+  constructor(
+    readonly decision: Decision,
+    readonly context: { group: string; instanceId: string },
+    options: { cause?: unknown } = {},
+  ) {
+    super(
+      `could not complete the lifecycle action of ${context.instanceId} with ${decision.action} (${decision.reason})`,
+      options,
+    );
+  }
+}
+
+/**
+ * Gates one launching instance: takes an EventBridge lifecycle event or the gate's own continuation, and either
+ * completes the lifecycle action (then watches the load balancer's verdict), or hands over to a new invocation.
+ * Never throws for a malformed input (EventBridge would retry it); throws only when completing fails, after
+ * logging the decision, so Lambda's retry and DLQ see it.
+ */
+export async function runLaunchGate(raw: unknown, shared: LaunchGateDeps): Promise<LaunchOutcome> {
+  const deps: Deps = { ...shared, log: scopedLog(shared.log) };
+  if (isContinuation(raw)) {
+    const parsed = parseContinuation(raw);
+    if (!parsed.ok) {
+      return rejectInvalid(deps, parsed.errors, parsed.action, 'continuation');
+    }
+    const c = parsed.continuation;
+    identify(deps, c.action);
+    if (c.phase === Phase.lbVerify) {
+      return watchLb(deps, c.action, c.verify);
+    }
+    let state: GateState;
+    try {
+      state = parseGateState(c.state);
+      if (state.instanceId !== c.action.instanceId) {
+        throw new Error(`carried state is for ${state.instanceId}, not ${c.action.instanceId}`);
+      }
+    } catch (error) {
+      return rejectInvalid(deps, [`state: ${message(error)}`], c.action, 'continuation');
+    }
+    deps.log.info('gate resumed', { phase: Phase.gate, handovers: state.handovers, probes: state.probes });
+    return gateAndVerify(deps, c.action, state);
+  }
+
+  const event = classifyEvent(raw);
+  switch (event.kind) {
+    case EventKind.testNotification:
+      deps.log.info('test notification ignored', event.group ? { group: event.group } : {});
+      return { outcome: 'ignored', why: 'test notification' };
+    case EventKind.notGated:
+      deps.log.info('event not gated', { group: event.group, why: event.why });
+      return { outcome: 'ignored', why: event.why };
+    case EventKind.invalid:
+      return rejectInvalid(deps, event.errors, event.action, 'event', event.group);
+    case EventKind.warmPool: {
+      identify(deps, event.action);
+      const decision: Decision = {
+        action: DecisionAction.CONTINUE,
+        reason: DecisionReason.WARM_POOL,
+        detail: 'launch into the warm pool: continued without probing (gated when it leaves the pool)',
+      };
+      const completion = await complete(deps, event.action, decision, event.eventTime);
+      return { outcome: 'decided', decision, completion };
+    }
+    case EventKind.gate: {
+      identify(deps, event.action);
+      deps.log.info('gate started', { phase: Phase.gate, origin: event.origin });
+      const state = initialState({ instanceId: event.action.instanceId, startedAt: event.eventTime });
+      return gateAndVerify(deps, event.action, state);
+    }
+  }
+}
+
+function identify(deps: Deps, action: { group: string; instanceId: string; token: string }): void {
+  deps.log.appendKeys({
+    group: action.group,
+    instanceId: action.instanceId,
+    tokenHash: tokenHash(action.token),
+  });
+}
+
+/**
+ * A malformed input: logged and counted, never thrown (an async retry would only repeat it). When the lifecycle
+ * action is still identifiable it is abandoned now (fail closed) rather than left to the hook's timeout.
+ */
+async function rejectInvalid(
+  deps: Deps,
+  errors: string[],
+  action: { group: string; hook: string; token: string; instanceId?: string } | undefined,
+  what: 'event' | 'continuation',
+  group?: string,
+): Promise<LaunchOutcome> {
+  const groupName = action?.group ?? group ?? '';
+  deps.metrics.record(groupName, MetricName.InvalidEvents, Unit.Count, 1);
+  deps.log.error(`malformed ${what} rejected`, {
+    ...(groupName ? { group: groupName } : {}),
+    errors,
+    willAbandon: action?.instanceId !== undefined,
+  });
+  if (!action || action.instanceId === undefined) {
+    return { outcome: 'invalid', errors };
+  }
+  const full: LifecycleAction = { ...action, instanceId: action.instanceId };
+  identify(deps, full);
+  const decision = internalError(`malformed ${what}: ${errors.join('; ')}`);
+  const completion = await complete(deps, full, decision, undefined);
+  return { outcome: 'invalid', errors, completion };
+}
+
+/** The gate phase, then (after a completed CONTINUE) the LB watch. Any unexpected error abandons. */
+async function gateAndVerify(deps: Deps, action: LifecycleAction, state: GateState): Promise<LaunchOutcome> {
+  let result: GateResult;
+  try {
+    result = await gate(deps, action, state);
+  } catch (error) {
+    if (error instanceof CompletionFailedError) throw error;
+    deps.log.error('gate failed: abandoning (fail closed)', { error: describeError(error) });
+    const decision = internalError(`${errorName(error)}: ${message(error)}`);
+    const completion = await complete(deps, action, decision, state.startedAt);
+    return { outcome: 'decided', decision, completion };
+  }
+  if (result.kind !== 'decided') return result.outcome;
+  const { decision, completion, policy } = result;
+  if (
+    decision.action !== DecisionAction.CONTINUE ||
+    completion !== CompletionOutcome.completed ||
+    policy === undefined
+  ) {
+    return { outcome: 'decided', decision, completion };
+  }
+  const continuedAt = deps.now();
+  const verified = await watchLb(deps, action, {
+    eventTime: state.startedAt,
+    continuedAt,
+    until: continuedAt + policy.lbVerifySeconds * 1000,
+    intervalMs: Math.max(100, Math.round(policy.intervalSeconds * 1000)),
+    handovers: 0,
+  });
+  if (verified.outcome === 'lb-verified') {
+    return {
+      outcome: 'decided',
+      decision,
+      completion,
+      lb: { verdict: verified.verdict, detail: verified.detail },
+    };
+  }
+  return verified;
+}
+
+type GateResult =
+  | { kind: 'decided'; decision: Decision; completion: CompletionOutcome; policy?: Policy }
+  | { kind: 'other'; outcome: LaunchOutcome };
+
+/** Everything resolved once per invocation before probing. */
+interface Target {
+  policy: Policy;
+  group: GroupDescription;
+  instance: Ec2Instance;
+  address: string;
+  heartbeatTimeoutSeconds: number;
+  headers: Record<string, string>;
+}
+
+async function gate(deps: Deps, action: LifecycleAction, carried: GateState): Promise<GateResult> {
+  const prepared = await prepare(deps, action);
+  if ('decision' in prepared) {
+    const completion = await complete(deps, action, prepared.decision, carried.startedAt);
+    return { kind: 'decided', decision: prepared.decision, completion };
+  }
+  const target = prepared;
+  const { policy } = target;
+  let state = carried;
+  let baselineAtProbe = -1;
+  const probesAtStart = carried.probes;
+
+  for (;;) {
+    const now = deps.now();
+    const decision = decide({ policy, state, now });
+    if (isFinal(decision)) {
+      const completion = await complete(deps, action, decision, state.startedAt, state);
+      return { kind: 'decided', decision, completion, policy };
+    }
+    if (baselineAtProbe !== state.probes && needsBaseline(policy, state, now)) {
+      baselineAtProbe = state.probes;
+      try {
+        state = recordBaseline(state, await takeBaseline(deps, target, action.instanceId));
+        continue;
+      } catch (error) {
+        // A baseline only refines the reason of a wait; without one the canary is judged alone.
+        deps.log.warn('baseline failed: judging the canary alone', { error: describeError(error) });
+      }
+    }
+    if (heartbeatDue(state, now, target.heartbeatTimeoutSeconds)) {
+      const beat = await deps.autoscaling.recordHeartbeat(action);
+      if (beat === HeartbeatOutcome.noActiveAction) {
+        deps.metrics.record(action.group, MetricName.AlreadyCompleted, Unit.Count, 1);
+        deps.log.warn('lifecycle action no longer active (completed elsewhere or timed out): stopping', {
+          probes: state.probes,
+        });
+        return { kind: 'other', outcome: { outcome: 'stopped', why: 'no active lifecycle action' } };
+      }
+      state = recordHeartbeat(state, now);
+      deps.metrics.record(action.group, MetricName.Heartbeats, Unit.Count, 1);
+      deps.log.info('heartbeat recorded', { probes: state.probes });
+    }
+    if (shouldHandOver(deps.remainingMs(), policy)) {
+      const next = recordHandover(state);
+      // Lambda's own async Invoke of this function, not Step Functions: the state is small JSON, the hand-over is
+      // one call the function already has permission for, and no state machine has to be deployed or paid for.
+      await deps.handOver.handOver({
+        healthgate: CONTINUATION_MARKER,
+        v: CONTINUATION_VERSION,
+        phase: Phase.gate,
+        action,
+        state: next,
+      });
+      deps.metrics.record(action.group, MetricName.Continuations, Unit.Count, 1);
+      deps.log.info('handed over to a new invocation', {
+        phase: Phase.gate,
+        handovers: next.handovers,
+        probes: next.probes,
+      });
+      if (state.probes === probesAtStart) {
+        deps.log.warn('invocation too short for one probe round: raise the function timeout', {
+          remainingMs: deps.remainingMs(),
+          intervalSeconds: policy.intervalSeconds,
+          timeoutSeconds: policy.timeoutSeconds,
+        });
+      }
+      return { kind: 'other', outcome: { outcome: 'handed-over', phase: Phase.gate } };
+    }
+    const wait = nextProbeAt(state, policy) - deps.now();
+    if (wait > 0) await deps.sleep(wait);
+    state = recordProbe(state, await probeCanary(deps, target, action));
+  }
+}
+
+/**
+ * Resolves policy, instance, address and hook for this invocation, or the decision that ends the gate before
+ * any probe (policy invalid, instance not in the group, address not allowed).
+ */
+async function prepare(deps: Deps, action: LifecycleAction): Promise<Target | { decision: Decision }> {
+  const abandon = (reason: DecisionReason, detail: string) => ({
+    decision: { action: DecisionAction.ABANDON, reason, detail: clipDetail(detail) },
+  });
+
+  let input: PolicyInput;
+  try {
+    const loaded = await deps.policies.load(action.group);
+    input = loaded.policy ?? {};
+  } catch (error) {
+    if (error instanceof PolicyInvalidError || error instanceof PolicyError) {
+      return abandon(DecisionReason.POLICY_INVALID, message(error));
+    }
+    throw error;
+  }
+  if (input.probeCidrs === undefined) input = { ...input, probeCidrs: deps.defaultProbeCidrs };
+
+  let group: GroupDescription;
+  let instance: Ec2Instance;
+  try {
+    group = await deps.autoscaling.describeGroup(action.group);
+    instance = await deps.ec2.describeInstance(action.instanceId);
+  } catch (error) {
+    if (error instanceof GroupNotFoundError || error instanceof InstanceNotFoundError) {
+      return abandon(DecisionReason.INSTANCE_NOT_IN_GROUP, message(error));
+    }
+    throw error;
+  }
+  const listed = group.instances.some((i) => i.instanceId === action.instanceId);
+  const tagged = instance.groupName;
+  if (tagged !== undefined ? tagged !== action.group : !listed) {
+    return abandon(
+      DecisionReason.INSTANCE_NOT_IN_GROUP,
+      `instance ${action.instanceId} belongs to ${tagged ?? 'no group'}, not ${action.group}`,
+    );
+  }
+  deps.log.appendKeys({
+    launchTemplateVersion: instance.launchTemplateVersion ?? group.launchTemplate?.version,
+  });
+
+  let policy: Policy;
+  try {
+    const lbChecks = await readLbHealthChecks(deps, group);
+    policy = mergeWithLbSettings(input, lbChecks);
+  } catch (error) {
+    if (error instanceof PolicyError) return abandon(DecisionReason.POLICY_INVALID, message(error));
+    throw error;
+  }
+
+  const address = instance.privateIp;
+  // The address alone first (fixed port and path), so a refusal for the address is told from one for the policy.
+  const addressCheck = checkProbeTarget({ address, port: 80, path: '/', allowedCidrs: policy.probeCidrs });
+  if (!addressCheck.ok || address === undefined) {
+    return abandon(
+      DecisionReason.ADDRESS_NOT_ALLOWED,
+      address === undefined
+        ? `instance ${action.instanceId} has no private address`
+        : addressCheck.ok
+          ? ''
+          : addressCheck.reason,
+    );
+  }
+  const fullCheck = checkProbeTarget({
+    address,
+    port: policy.port,
+    path: policy.path,
+    allowedCidrs: policy.probeCidrs,
+  });
+  if (!fullCheck.ok) {
+    return abandon(DecisionReason.POLICY_INVALID, `probe target refused: ${fullCheck.reason}`);
+  }
+
+  const hooks = await deps.autoscaling.describeLifecycleHooks(action.group);
+  const hook = hooks.find((h) => h.name === action.hook);
+  if (hook?.heartbeatTimeoutSeconds === undefined) {
+    deps.log.warn('lifecycle hook not found or without heartbeat timeout: heartbeating early', {
+      hook: action.hook,
+      assumedHeartbeatTimeoutSeconds: FALLBACK_HEARTBEAT_TIMEOUT_SECONDS,
+    });
+  }
+  const token = await deps.healthToken();
+  return {
+    policy,
+    group,
+    instance,
+    address,
+    heartbeatTimeoutSeconds: hook?.heartbeatTimeoutSeconds ?? FALLBACK_HEARTBEAT_TIMEOUT_SECONDS,
+    headers: token === undefined ? {} : { [deps.healthTokenHeader]: token },
+  };
+}
+
+async function probeCanary(deps: Deps, target: Target, action: LifecycleAction): Promise<ProbeObservation> {
+  const result = await probeOnce(deps, target, target.address, action.instanceId);
+  const observation = toObservation(result);
+  const { group } = action;
+  deps.metrics.record(group, MetricName.ProbeLatency, Unit.Milliseconds, result.latencyMs);
+  if (result.outcome === 'fail' || result.outcome === 'error') {
+    deps.metrics.record(group, MetricName.ProbeFailures, Unit.Count, 1);
+  }
+  for (const check of result.failingChecks) {
+    deps.metrics.record(group, MetricName.CheckFailures, Unit.Count, 1, { Check: check.name });
+  }
+  deps.log.info('probe', {
+    outcome: result.outcome,
+    httpStatus: result.httpStatus,
+    latencyMs: result.latencyMs,
+    answeredBy: result.instanceId,
+    failingChecks: result.failingChecks.map((c) => `${c.name}${c.transient ? '' : ' (non-transient)'}`),
+    error: result.error,
+  });
+  return observation;
+}
+
+function probeOnce(deps: Deps, target: Target, address: string, instanceId: string) {
+  const { policy } = target;
+  return deps.probe({
+    address,
+    port: policy.port,
+    path: policy.path,
+    timeoutMs: Math.max(1, Math.min(policy.timeoutSeconds * 1000, deps.remainingMs())),
+    expectedInstanceId: instanceId,
+    allowedCidrs: policy.probeCidrs,
+    headers: target.headers,
+    now: deps.now,
+  });
+}
+
+/** Probes up to {@link BASELINE_INSTANCES} in-service instances of the group (never the canary itself). */
+async function takeBaseline(deps: Deps, target: Target, canaryId: string): Promise<BaselineObservation> {
+  const at = deps.now();
+  const group = await deps.autoscaling.describeGroup(target.group.name);
+  const peers = group.instances
+    .filter((i) => i.lifecycleState === 'InService' && i.instanceId !== canaryId)
+    .slice(0, BASELINE_INSTANCES);
+  const instances: BaselineObservation['instances'] = [];
+  for (const peer of peers) {
+    const described = await deps.ec2.describeInstance(peer.instanceId).catch(() => undefined);
+    if (described?.privateIp === undefined) continue;
+    // Guarded like the canary: a peer outside probeCidrs is simply not probed.
+    const result = await probeOnce(deps, target, described.privateIp, peer.instanceId);
+    instances.push({
+      instanceId: peer.instanceId,
+      outcome: result.outcome,
+      failingChecks: result.failingChecks.map((c) => c.name),
+    });
+  }
+  deps.log.info('baseline taken', {
+    instances: instances.map(
+      (i: BaselineObservation['instances'][number]) =>
+        `${i.instanceId}: ${i.outcome}${i.failingChecks.length ? ` (${i.failingChecks.join(', ')})` : ''}`,
+    ),
+  });
+  return { at, instances };
+}
+
+/**
+ * Completes the lifecycle action once, and records the decision. "Already completed" is logged and counted,
+ * never retried; any other failure is logged with the decision and rethrown ({@link CompletionFailedError}).
+ */
+async function complete(
+  deps: Deps,
+  action: LifecycleAction,
+  decision: Decision,
+  startedAt: number | undefined,
+  state?: GateState,
+): Promise<CompletionOutcome> {
+  const result =
+    decision.action === DecisionAction.CONTINUE
+      ? LifecycleActionResult.CONTINUE
+      : LifecycleActionResult.ABANDON;
+  const decidedAt = deps.now();
+  const fields = {
+    result,
+    reason: decision.reason,
+    detail: decision.detail,
+    ...(state ? { probes: state.probes, handovers: state.handovers } : {}),
+    ...(startedAt !== undefined ? { timeToDecisionSeconds: (decidedAt - startedAt) / 1000 } : {}),
+  };
+  let completion: CompletionOutcome;
+  try {
+    completion = await deps.autoscaling.completeLifecycleAction({ ...action, result });
+  } catch (error) {
+    deps.log.error('decision made but the lifecycle action could not be completed', {
+      ...fields,
+      error: describeError(error),
+    });
+    throw new CompletionFailedError(
+      decision,
+      { group: action.group, instanceId: action.instanceId },
+      { cause: error },
+    );
+  }
+  if (completion === CompletionOutcome.alreadyCompleted) {
+    deps.metrics.record(action.group, MetricName.AlreadyCompleted, Unit.Count, 1);
+    deps.log.warn('lifecycle action already completed elsewhere: not retried', fields);
+    return completion;
+  }
+  const { group } = action;
+  deps.metrics.record(group, MetricName.Decisions, Unit.Count, 1, {
+    Result: result,
+    Reason: decision.reason,
+  });
+  deps.metrics.record(
+    group,
+    result === LifecycleActionResult.CONTINUE ? MetricName.ContinueDecisions : MetricName.AbandonDecisions,
+    Unit.Count,
+    1,
+  );
+  if (startedAt !== undefined) {
+    deps.metrics.record(
+      group,
+      MetricName.TimeToDecision,
+      Unit.Seconds,
+      Math.max(0, decidedAt - startedAt) / 1000,
+    );
+  }
+  if (result === LifecycleActionResult.CONTINUE) {
+    deps.log.info('lifecycle action completed', fields);
+  } else {
+    deps.log.warn('lifecycle action completed', fields);
+  }
+  return completion;
+}
+
+/**
+ * After CONTINUE: Auto Scaling registers the instance with its load balancers only now, so the gate watches
+ * their own verdict until `until`. A clear failure, or no healthy verdict in time, marks the instance
+ * Unhealthy (Auto Scaling replaces it) and records the deployment as failed (`LB_UNHEALTHY`).
+ */
+async function watchLb(
+  deps: Deps,
+  action: LifecycleAction,
+  progress: LbVerifyProgress,
+): Promise<LaunchOutcome> {
+  let group: GroupDescription | undefined;
+  let detail = 'load balancer not read yet';
+  for (;;) {
+    try {
+      group ??= await deps.autoscaling.describeGroup(action.group);
+      if (group.loadBalancerNames.length === 0 && group.targetGroupArns.length === 0) {
+        deps.log.info('no load balancer attached: nothing to verify', { phase: Phase.lbVerify });
+        return { outcome: 'lb-verified', verdict: LbVerdict.healthy, detail: 'no load balancer attached' };
+      }
+      const views = await readLbViews(deps, group, action.instanceId);
+      const verdict = judgeViews(views);
+      detail = describeViews(views);
+      if (verdict === LbVerdict.healthy) {
+        deps.log.info('load balancer agrees: instance healthy', {
+          phase: Phase.lbVerify,
+          lb: detail,
+          secondsAfterContinue: (deps.now() - progress.continuedAt) / 1000,
+        });
+        return { outcome: 'lb-verified', verdict, detail };
+      }
+      if (verdict === LbVerdict.unhealthy) {
+        return lbDisagrees(deps, action, detail);
+      }
+    } catch (error) {
+      // A failed read is no verdict: keep watching; the deadline still bounds the watch.
+      detail = `load balancer read failed: ${message(error)}`;
+      deps.log.warn('load balancer read failed', { phase: Phase.lbVerify, error: describeError(error) });
+    }
+    const now = deps.now();
+    if (now >= progress.until) {
+      const seconds = (progress.until - progress.continuedAt) / 1000;
+      return lbDisagrees(deps, action, `not healthy within ${seconds} s: ${detail}`);
+    }
+    if (deps.remainingMs() < progress.intervalMs + LB_ROUND_ALLOWANCE_MS) {
+      const next = { ...progress, handovers: progress.handovers + 1 };
+      await deps.handOver.handOver({
+        healthgate: CONTINUATION_MARKER,
+        v: CONTINUATION_VERSION,
+        phase: Phase.lbVerify,
+        action,
+        verify: next,
+      });
+      deps.metrics.record(action.group, MetricName.Continuations, Unit.Count, 1);
+      deps.log.info('handed over to a new invocation', { phase: Phase.lbVerify, handovers: next.handovers });
+      return { outcome: 'handed-over', phase: Phase.lbVerify };
+    }
+    await deps.sleep(Math.min(progress.intervalMs, progress.until - now));
+  }
+}
+
+async function lbDisagrees(deps: Deps, action: LifecycleAction, detail: string): Promise<LaunchOutcome> {
+  await deps.autoscaling.setInstanceHealth(action.instanceId, 'Unhealthy');
+  deps.metrics.record(action.group, MetricName.LbDisagreements, Unit.Count, 1);
+  deps.log.error('load balancer disagrees with CONTINUE: instance set Unhealthy, deployment failed', {
+    phase: Phase.lbVerify,
+    reason: DecisionReason.LB_UNHEALTHY,
+    detail: clipDetail(detail),
+  });
+  return { outcome: 'lb-verified', verdict: LbVerdict.unhealthy, detail: clipDetail(detail) };
+}
+
+function toObservation(result: ProbeResult): ProbeObservation {
+  const { body: _body, ...observation } = result;
+  return observation;
+}
+
+function internalError(detail: string): Decision {
+  return {
+    action: DecisionAction.ABANDON,
+    reason: DecisionReason.INTERNAL_ERROR,
+    detail: clipDetail(detail),
+  };
+}
+
+function clipDetail(detail: string): string {
+  return detail.length <= MAX_DETAIL_LENGTH ? detail : `${detail.slice(0, MAX_DETAIL_LENGTH - 1)}…`;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'Error';
+}
+
+function describeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const cause = error.cause instanceof Error ? { cause: `${error.cause.name}: ${error.cause.message}` } : {};
+  return { name: error.name, message: error.message, ...cause };
+}

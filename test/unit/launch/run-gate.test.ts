@@ -1,0 +1,589 @@
+import {
+  CompleteLifecycleActionCommand,
+  DescribeLifecycleHooksCommand,
+  RecordLifecycleActionHeartbeatCommand,
+  SetInstanceHealthCommand,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  DescribeInstanceHealthCommand,
+  DescribeLoadBalancersCommand,
+} from '@aws-sdk/client-elastic-load-balancing';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CompletionFailedError, type LaunchOutcome, runLaunchGate } from '../../../shared/launch/run-gate';
+import { tokenHash } from '../../../shared/observability/token-hash';
+import {
+  createHarness,
+  EVENT_TIME,
+  type FakeInstance,
+  GROUP,
+  HEALTH_TOKEN,
+  HOOK,
+  healthBody,
+  INSTANCE,
+  launchEvent,
+  PEER,
+  startInstance,
+  TOKEN,
+} from './harness';
+
+let instance: FakeInstance;
+beforeEach(async () => {
+  instance = await startInstance();
+});
+afterEach(async () => {
+  await instance.close();
+});
+
+function completions(h: ReturnType<typeof createHarness>) {
+  return h.mocks.as.commandCalls(CompleteLifecycleActionCommand).map((c) => c.args[0].input);
+}
+
+function decided(outcome: LaunchOutcome) {
+  if (outcome.outcome !== 'decided') throw new Error(`expected a decision, got ${JSON.stringify(outcome)}`);
+  return outcome;
+}
+
+function metricNames(h: ReturnType<typeof createHarness>) {
+  return h.metrics.points.map((p) => p.name);
+}
+
+describe('runLaunchGate: gating a launch', () => {
+  it('continues after healthyThreshold passing probes, with the token header, then sees the LB agree', async () => {
+    const h = createHarness(instance);
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+
+    expect(out.decision).toMatchObject({ action: 'CONTINUE', reason: 'HEALTHY_THRESHOLD_MET' });
+    expect(out.completion).toBe('completed');
+    expect(out.lb?.verdict).toBe('healthy');
+    expect(instance.requests).toHaveLength(3);
+    for (const r of instance.requests) {
+      expect(r.path).toBe('/health');
+      expect(r.headers['x-health-token']).toBe(HEALTH_TOKEN);
+    }
+    expect(completions(h)).toEqual([
+      {
+        AutoScalingGroupName: GROUP,
+        LifecycleHookName: HOOK,
+        LifecycleActionToken: TOKEN,
+        InstanceId: INSTANCE,
+        LifecycleActionResult: 'CONTINUE',
+      },
+    ]);
+    expect(h.mocks.elb.commandCalls(DescribeInstanceHealthCommand)[0]?.args[0].input).toEqual({
+      LoadBalancerName: 'web-classic',
+      Instances: [{ InstanceId: INSTANCE }],
+    });
+    expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
+    // Probes at the policy's interval: three probes, two intervals of 2 s.
+    expect(h.clock.now() - (EVENT_TIME + 1_000)).toBe(4_000);
+
+    const decisions = h.metrics.points.filter((p) => p.name === 'Decisions');
+    expect(decisions).toEqual([
+      {
+        group: GROUP,
+        name: 'Decisions',
+        unit: 'Count',
+        value: 1,
+        extra: { Result: 'CONTINUE', Reason: 'HEALTHY_THRESHOLD_MET' },
+      },
+    ]);
+    expect(metricNames(h).filter((n) => n === 'ProbeLatency')).toHaveLength(3);
+    expect(metricNames(h)).toContain('ContinueDecisions');
+    expect(h.metrics.points.find((p) => p.name === 'TimeToDecision')?.value).toBe(5);
+
+    // Structured logs carry group, instance and the token's hash, never the token or the health token.
+    const text = JSON.stringify(h.log.entries);
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain(HEALTH_TOKEN);
+    const done = h.log.entries.find((e) => e.message === 'lifecycle action completed');
+    expect(done?.fields).toMatchObject({
+      group: GROUP,
+      instanceId: INSTANCE,
+      tokenHash: tokenHash(TOKEN),
+      result: 'CONTINUE',
+      reason: 'HEALTHY_THRESHOLD_MET',
+    });
+  });
+
+  it('abandons after one probe when the instance reports a non-transient failure', async () => {
+    instance.reply(() => ({
+      status: 503,
+      body: healthBody('fail', {
+        failing: [{ name: 'migrations:pending', transient: false, componentType: 'datastore' }],
+      }),
+    }));
+    const h = createHarness(instance);
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+
+    expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'NON_TRANSIENT_FAILURE' });
+    expect(out.decision.detail).toContain('migrations:pending');
+    expect(instance.requests).toHaveLength(1);
+    expect(completions(h)).toEqual([
+      expect.objectContaining({ LifecycleActionToken: TOKEN, LifecycleActionResult: 'ABANDON' }),
+    ]);
+    expect(h.metrics.points).toContainEqual(
+      expect.objectContaining({ name: 'CheckFailures', extra: { Check: 'migrations:pending' } }),
+    );
+    expect(metricNames(h)).toContain('AbandonDecisions');
+    // No LB watch after ABANDON.
+    expect(h.mocks.elb.commandCalls(DescribeInstanceHealthCommand)).toHaveLength(0);
+  });
+
+  it('abandons at the deadline when the instance stays transiently unhealthy, never before', async () => {
+    instance.reply(() => ({
+      status: 503,
+      body: healthBody('fail', { failing: [{ name: 'homepage:status' }] }),
+    }));
+    const h = createHarness(instance, {
+      policy: {
+        port: instance.port,
+        probeCidrs: ['127.0.0.0/8'],
+        intervalSeconds: 2,
+        timeoutSeconds: 1,
+        deadlineSeconds: 20,
+      },
+    });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+
+    expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' });
+    expect(h.clock.now()).toBeGreaterThanOrEqual(EVENT_TIME + 20_000);
+    expect(h.clock.now()).toBeLessThan(EVENT_TIME + 23_000);
+    expect(completions(h)).toHaveLength(1);
+  });
+
+  it('never continues an instance whose address is answered by another instance', async () => {
+    instance.reply(() => ({ status: 200, body: healthBody('pass', { instanceId: 'i-0aaaaaaaaaaaaaaaa' }) }));
+    const h = createHarness(instance, {
+      policy: {
+        port: instance.port,
+        probeCidrs: ['127.0.0.0/8'],
+        intervalSeconds: 2,
+        timeoutSeconds: 1,
+        deadlineSeconds: 20,
+      },
+    });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+
+    expect(out.decision.action).toBe('ABANDON');
+    expect(instance.requests.length).toBeGreaterThan(3);
+    expect(completions(h)).toEqual([expect.objectContaining({ LifecycleActionResult: 'ABANDON' })]);
+  });
+
+  it('heartbeats before the hook times out', async () => {
+    instance.reply(() => ({
+      status: 503,
+      body: healthBody('fail', { failing: [{ name: 'homepage:status' }] }),
+    }));
+    const h = createHarness(instance, {
+      heartbeatTimeout: 10,
+      policy: {
+        port: instance.port,
+        probeCidrs: ['127.0.0.0/8'],
+        intervalSeconds: 2,
+        timeoutSeconds: 1,
+        deadlineSeconds: 30,
+      },
+    });
+    decided(await runLaunchGate(launchEvent(), h.deps));
+
+    const beats = h.mocks.as.commandCalls(RecordLifecycleActionHeartbeatCommand).map((c) => c.args[0].input);
+    expect(beats.length).toBeGreaterThanOrEqual(5);
+    expect(beats[0]).toEqual({
+      AutoScalingGroupName: GROUP,
+      LifecycleHookName: HOOK,
+      LifecycleActionToken: TOKEN,
+      InstanceId: INSTANCE,
+    });
+    expect(metricNames(h).filter((n) => n === 'Heartbeats')).toHaveLength(beats.length);
+  });
+
+  it('stops without completing when a heartbeat finds the action gone', async () => {
+    instance.reply(() => ({
+      status: 503,
+      body: healthBody('fail', { failing: [{ name: 'homepage:status' }] }),
+    }));
+    const h = createHarness(instance, { heartbeatTimeout: 4 });
+    h.mocks.as
+      .on(RecordLifecycleActionHeartbeatCommand)
+      .rejects(
+        Object.assign(new Error('No active Lifecycle Action found with token'), { name: 'ValidationError' }),
+      );
+    const out = await runLaunchGate(launchEvent(), h.deps);
+
+    expect(out).toEqual({ outcome: 'stopped', why: 'no active lifecycle action' });
+    expect(completions(h)).toHaveLength(0);
+    expect(metricNames(h)).toContain('AlreadyCompleted');
+  });
+});
+
+describe('runLaunchGate: policy merge and baseline', () => {
+  it('is at least as strict as the load balancer: its higher healthy threshold applies when the policy sets none', async () => {
+    const h = createHarness(instance, {
+      policy: { port: instance.port, probeCidrs: ['127.0.0.0/8'], intervalSeconds: 2, timeoutSeconds: 1 },
+    });
+    h.mocks.elb.on(DescribeLoadBalancersCommand).resolves({
+      LoadBalancerDescriptions: [
+        {
+          LoadBalancerName: 'web-classic',
+          HealthCheck: {
+            Target: `HTTP:${instance.port}/health`,
+            Interval: 30,
+            Timeout: 5,
+            HealthyThreshold: 5,
+            UnhealthyThreshold: 2,
+          },
+        },
+      ],
+    });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.decision.reason).toBe('HEALTHY_THRESHOLD_MET');
+    expect(instance.requests).toHaveLength(5);
+    expect(h.mocks.elb.commandCalls(DescribeLoadBalancersCommand)[0]?.args[0].input).toEqual({
+      LoadBalancerNames: ['web-classic'],
+    });
+  });
+
+  it('probes in-service peers when the canary fails only shared checks, and reports a shared outage', async () => {
+    const failing = (instanceId: string) => ({
+      status: 503,
+      body: healthBody('fail', {
+        instanceId,
+        failing: [{ name: 'database:responseTime', componentType: 'datastore' }],
+      }),
+    });
+    instance.reply(() => failing(INSTANCE));
+    const peer = await startInstance('127.0.0.2', instance.port);
+    peer.reply(() => failing(PEER));
+    try {
+      const h = createHarness(instance, {
+        inService: [{ instanceId: PEER, privateIp: '127.0.0.2' }],
+        policy: {
+          port: instance.port,
+          probeCidrs: ['127.0.0.0/8'],
+          intervalSeconds: 2,
+          timeoutSeconds: 1,
+          onSharedOutage: 'abandon',
+        },
+      });
+      const out = decided(await runLaunchGate(launchEvent(), h.deps));
+      expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'SHARED_OUTAGE' });
+      expect(peer.requests).toHaveLength(1);
+      expect(peer.requests[0]?.headers['x-health-token']).toBe(HEALTH_TOKEN);
+      expect(instance.requests).toHaveLength(1);
+    } finally {
+      await peer.close();
+    }
+  });
+});
+
+describe('runLaunchGate: decided before probing', () => {
+  it('ignores a test notification without any call', async () => {
+    const h = createHarness(instance);
+    const out = await runLaunchGate(
+      {
+        source: 'aws.autoscaling',
+        detail: { Event: 'autoscaling:TEST_NOTIFICATION', AutoScalingGroupName: GROUP },
+      },
+      h.deps,
+    );
+    expect(out).toMatchObject({ outcome: 'ignored' });
+    expect(h.mocks.as.calls()).toHaveLength(0);
+    expect(instance.requests).toHaveLength(0);
+  });
+
+  it('ignores other transitions', async () => {
+    const h = createHarness(instance);
+    const out = await runLaunchGate(
+      launchEvent(
+        { LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' },
+        { 'detail-type': 'EC2 Instance-terminate Lifecycle Action' },
+      ),
+      h.deps,
+    );
+    expect(out).toMatchObject({ outcome: 'ignored' });
+    expect(h.mocks.as.calls()).toHaveLength(0);
+  });
+
+  it('continues a warm-pool launch without probing', async () => {
+    const h = createHarness(instance);
+    const out = decided(await runLaunchGate(launchEvent({ Destination: 'WarmPool' }), h.deps));
+    expect(out.decision).toMatchObject({ action: 'CONTINUE', reason: 'WARM_POOL' });
+    expect(instance.requests).toHaveLength(0);
+    expect(h.probes).toHaveLength(0);
+    expect(completions(h)).toEqual([
+      expect.objectContaining({ LifecycleActionResult: 'CONTINUE', LifecycleActionToken: TOKEN }),
+    ]);
+    expect(h.mocks.elb.calls()).toHaveLength(0);
+  });
+
+  it('logs and counts a malformed event, never throws, and completes nothing it cannot identify', async () => {
+    const h = createHarness(instance);
+    const out = await runLaunchGate(launchEvent({ EC2InstanceId: 'web-1' }), h.deps);
+    expect(out).toMatchObject({ outcome: 'invalid' });
+    if (out.outcome === 'invalid') expect(out.errors.join()).toContain('detail.EC2InstanceId');
+    expect(h.mocks.as.calls()).toHaveLength(0);
+    expect(metricNames(h)).toEqual(['InvalidEvents']);
+    expect(h.log.entries.find((e) => e.level === 'error')?.message).toContain('malformed event');
+
+    for (const raw of [null, 'x', 42, {}]) {
+      await expect(runLaunchGate(raw, h.deps)).resolves.toMatchObject({ outcome: 'invalid' });
+    }
+  });
+
+  it('abandons a malformed launch event whose action is still identifiable (fail closed)', async () => {
+    const h = createHarness(instance);
+    const out = await runLaunchGate(launchEvent({}, { time: 'yesterday' }), h.deps);
+    expect(out).toMatchObject({ outcome: 'invalid', completion: 'completed' });
+    expect(completions(h)).toEqual([
+      expect.objectContaining({ LifecycleActionResult: 'ABANDON', InstanceId: INSTANCE }),
+    ]);
+    expect(h.probes).toHaveLength(0);
+  });
+
+  it('abandons POLICY_INVALID when the stored policy is invalid, without probing', async () => {
+    const h = createHarness(instance, { policy: { intervalSecs: 5 } });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'POLICY_INVALID' });
+    expect(out.decision.detail).toContain('intervalSecs');
+    expect(h.probes).toHaveLength(0);
+    expect(completions(h)).toEqual([expect.objectContaining({ LifecycleActionResult: 'ABANDON' })]);
+  });
+
+  it('abandons POLICY_INVALID for a policy that is not JSON', async () => {
+    const h = createHarness(instance, { policy: '{port: 80' });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.decision.reason).toBe('POLICY_INVALID');
+  });
+
+  it('abandons INSTANCE_NOT_IN_GROUP for an instance tagged with another group', async () => {
+    const h = createHarness(instance, { groupTag: 'web-green' });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'INSTANCE_NOT_IN_GROUP' });
+    expect(out.decision.detail).toContain('web-green');
+    expect(h.probes).toHaveLength(0);
+    expect(instance.requests).toHaveLength(0);
+  });
+
+  it('abandons ADDRESS_NOT_ALLOWED for an address outside probeCidrs; no request is made', async () => {
+    const h = createHarness(instance, { privateIp: '10.0.1.15' });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'ADDRESS_NOT_ALLOWED' });
+    expect(out.decision.detail).toContain('10.0.1.15');
+    expect(h.probes).toHaveLength(0);
+    expect(instance.requests).toHaveLength(0);
+  });
+
+  it('abandons ADDRESS_NOT_ALLOWED for the metadata address even when the policy allows it', async () => {
+    const h = createHarness(instance, {
+      privateIp: '169.254.169.254',
+      policy: { port: instance.port, probeCidrs: ['0.0.0.0/0'] },
+    });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.decision.reason).toBe('ADDRESS_NOT_ALLOWED');
+    expect(h.probes).toHaveLength(0);
+  });
+});
+
+describe('runLaunchGate: completion and errors', () => {
+  it('logs and counts an already-completed action, sends it once, and skips the LB watch', async () => {
+    const h = createHarness(instance);
+    h.mocks.as.on(CompleteLifecycleActionCommand).rejects(
+      Object.assign(new Error('No active Lifecycle Action found with instance ID i-0123456789abcdef0'), {
+        name: 'ValidationError',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.completion).toBe('already-completed');
+    expect(completions(h)).toHaveLength(1);
+    expect(metricNames(h)).toContain('AlreadyCompleted');
+    expect(metricNames(h)).not.toContain('Decisions');
+    expect(h.mocks.elb.commandCalls(DescribeInstanceHealthCommand)).toHaveLength(0);
+  });
+
+  it('abandons INTERNAL_ERROR on an unexpected error', async () => {
+    const h = createHarness(instance);
+    h.mocks.as.on(DescribeLifecycleHooksCommand).rejects(
+      Object.assign(new Error('Service unavailable'), {
+        name: 'ServiceUnavailable',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'INTERNAL_ERROR' });
+    expect(out.decision.detail).toContain('DescribeLifecycleHooks');
+    expect(completions(h)).toEqual([
+      expect.objectContaining({ LifecycleActionResult: 'ABANDON', LifecycleActionToken: TOKEN }),
+    ]);
+  });
+
+  it('abandons INTERNAL_ERROR when the configured health token does not exist', async () => {
+    const h = createHarness(instance);
+    h.mocks.ssm
+      .on(GetParameterCommand, { Name: '/healthgate/health-token' })
+      .rejects(Object.assign(new Error('not found'), { name: 'ParameterNotFound' }));
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'INTERNAL_ERROR' });
+    expect(out.decision.detail).toContain('/healthgate/health-token');
+    expect(h.probes).toHaveLength(0);
+  });
+
+  it('logs the decision and rethrows when completing fails', async () => {
+    const h = createHarness(instance);
+    h.mocks.as
+      .on(CompleteLifecycleActionCommand)
+      .rejects(
+        Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }),
+      );
+    await expect(runLaunchGate(launchEvent(), h.deps)).rejects.toBeInstanceOf(CompletionFailedError);
+    expect(completions(h)).toHaveLength(1);
+    const line = h.log.entries.find((e) => e.level === 'error');
+    expect(line?.fields).toMatchObject({ result: 'CONTINUE', reason: 'HEALTHY_THRESHOLD_MET' });
+  });
+});
+
+describe('runLaunchGate: hand-over', () => {
+  it('hands over with the state when time runs short, and a second call resumes and decides', async () => {
+    // A round needs interval + timeout + margin = 13 s: 14 s of budget fits two probes, not three.
+    const h = createHarness(instance, { budgetMs: 14_000 });
+    const first = await runLaunchGate(launchEvent(), h.deps);
+    expect(first).toEqual({ outcome: 'handed-over', phase: 'gate' });
+    expect(completions(h)).toHaveLength(0);
+    expect(h.handOvers).toHaveLength(1);
+    const payload = h.handOvers[0];
+    expect(payload).toMatchObject({
+      healthgate: 'continuation',
+      v: 1,
+      phase: 'gate',
+      action: { group: GROUP, hook: HOOK, token: TOKEN, instanceId: INSTANCE },
+      state: { instanceId: INSTANCE, startedAt: EVENT_TIME, handovers: 1 },
+    });
+    expect(instance.requests).toHaveLength(2);
+    expect((payload as { state: { probes: number } }).state.probes).toBe(2);
+    expect(metricNames(h)).toContain('Continuations');
+
+    // The next invocation gets a fresh budget and the carried state.
+    const second = createHarness(instance);
+    second.clock.advance(h.clock.now() - second.clock.now());
+    const out = decided(await runLaunchGate(payload, second.deps));
+    expect(out.decision).toMatchObject({ action: 'CONTINUE', reason: 'HEALTHY_THRESHOLD_MET' });
+    expect(instance.requests.length).toBe(3);
+    expect(completions(second)).toEqual([
+      expect.objectContaining({ LifecycleActionToken: TOKEN, LifecycleActionResult: 'CONTINUE' }),
+    ]);
+  });
+
+  it('rejects a malformed continuation and abandons its action (the state is lost)', async () => {
+    const h = createHarness(instance);
+    const out = await runLaunchGate(
+      {
+        healthgate: 'continuation',
+        v: 1,
+        phase: 'gate',
+        action: { group: GROUP, hook: HOOK, token: TOKEN, instanceId: INSTANCE },
+        state: { v: 9 },
+      },
+      h.deps,
+    );
+    expect(out).toMatchObject({ outcome: 'invalid', completion: 'completed' });
+    expect(completions(h)).toEqual([expect.objectContaining({ LifecycleActionResult: 'ABANDON' })]);
+  });
+
+  it('rejects a continuation that names no usable action without any call', async () => {
+    const h = createHarness(instance);
+    const out = await runLaunchGate({ healthgate: 'continuation', phase: 'gate' }, h.deps);
+    expect(out).toMatchObject({ outcome: 'invalid' });
+    expect(h.mocks.as.calls()).toHaveLength(0);
+  });
+});
+
+describe('runLaunchGate: the load balancer after CONTINUE', () => {
+  it('sets the instance Unhealthy when the classic LB says it failed', async () => {
+    const h = createHarness(instance);
+    h.mocks.elb.on(DescribeInstanceHealthCommand).resolves({
+      InstanceStates: [
+        {
+          InstanceId: INSTANCE,
+          State: 'OutOfService',
+          ReasonCode: 'Instance',
+          Description:
+            'Instance has failed at least the UnhealthyThreshold number of health checks consecutively.',
+        },
+      ],
+    });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.decision.action).toBe('CONTINUE');
+    expect(out.lb?.verdict).toBe('unhealthy');
+    expect(h.mocks.as.commandCalls(SetInstanceHealthCommand).map((c) => c.args[0].input)).toEqual([
+      { InstanceId: INSTANCE, HealthStatus: 'Unhealthy', ShouldRespectGracePeriod: false },
+    ]);
+    expect(metricNames(h)).toContain('LbDisagreements');
+    expect(h.log.entries.find((e) => e.fields.reason === 'LB_UNHEALTHY')?.level).toBe('error');
+  });
+
+  it('waits through registration, and sets Unhealthy when the target group never says healthy in time', async () => {
+    const h = createHarness(instance, {
+      loadBalancerNames: [],
+      targetGroupArns: ['arn:aws:elasticloadbalancing:tg/web'],
+    });
+    h.mocks.elbv2.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: INSTANCE }, TargetHealth: { State: 'initial', Reason: 'Elb.InitialHealthChecking' } },
+      ],
+    });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.lb?.verdict).toBe('unhealthy');
+    expect(out.lb?.detail).toContain('not healthy within 20 s');
+    expect(h.mocks.elbv2.commandCalls(DescribeTargetHealthCommand).length).toBeGreaterThan(5);
+    expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(1);
+  });
+
+  it('accepts the target group turning healthy after its initial checks', async () => {
+    const h = createHarness(instance, {
+      loadBalancerNames: [],
+      targetGroupArns: ['arn:aws:elasticloadbalancing:tg/web'],
+    });
+    h.mocks.elbv2
+      .on(DescribeTargetHealthCommand)
+      .resolvesOnce({
+        TargetHealthDescriptions: [{ Target: { Id: INSTANCE }, TargetHealth: { State: 'initial' } }],
+      })
+      .resolves({
+        TargetHealthDescriptions: [{ Target: { Id: INSTANCE }, TargetHealth: { State: 'healthy' } }],
+      });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.lb?.verdict).toBe('healthy');
+    expect(h.mocks.elbv2.commandCalls(DescribeTargetHealthCommand)[0]?.args[0].input).toEqual({
+      TargetGroupArn: 'arn:aws:elasticloadbalancing:tg/web',
+      Targets: [{ Id: INSTANCE }],
+    });
+    expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
+  });
+
+  it('hands the LB watch over too, and the next invocation finishes it', async () => {
+    const h = createHarness(instance, { budgetMs: 28_000 });
+    h.mocks.elb.on(DescribeInstanceHealthCommand).resolves({
+      InstanceStates: [
+        {
+          InstanceId: INSTANCE,
+          State: 'OutOfService',
+          ReasonCode: 'ELB',
+          Description: 'Instance registration is still in progress.',
+        },
+      ],
+    });
+    const first = await runLaunchGate(launchEvent(), h.deps);
+    expect(first).toEqual({ outcome: 'handed-over', phase: 'lb-verify' });
+    expect(completions(h)).toHaveLength(1);
+    const payload = h.handOvers[0];
+    expect(payload).toMatchObject({ phase: 'lb-verify', verify: { handovers: 1 } });
+
+    const second = createHarness(instance);
+    second.clock.advance(h.clock.now() - second.clock.now());
+    const out = await runLaunchGate(payload, second.deps);
+    expect(out).toMatchObject({ outcome: 'lb-verified', verdict: 'healthy' });
+    expect(completions(second)).toHaveLength(0);
+  });
+});

@@ -21,6 +21,8 @@ export const VerdictReason = {
   TRANSIENT_FAILURE: 'TRANSIENT_FAILURE',
   /** The load balancer is still registering or first checking the instance. */
   LB_REGISTERING: 'LB_REGISTERING',
+  /** The load balancer's view could not be read (the call failed): not known healthy, so not proceed. */
+  LB_UNKNOWN: 'LB_UNKNOWN',
   /** The instance's /health could not be read (timeout, refused, wrong instance answered). */
   HEALTH_UNKNOWN: 'HEALTH_UNKNOWN',
   /** The group has no InService instance to judge. */
@@ -43,7 +45,10 @@ export interface LbObservation {
   /** Classic load balancer name or target group ARN. */
   target: string;
   kind: 'classic' | 'target-group';
-  /** Classic: InService | OutOfService | Unknown; ELBv2: initial | healthy | unhealthy | unused | draining | … */
+  /**
+   * Classic: InService | OutOfService | Unknown; ELBv2: initial | healthy | unhealthy | unused | draining | …;
+   * {@link LB_STATE_UNREADABLE} when the load balancer could not be asked.
+   */
   state: string;
   reasonCode?: string;
   description?: string;
@@ -68,6 +73,9 @@ export interface InstanceObservation {
   health?: HealthObservation;
   version?: string;
 }
+
+/** The state recorded when a load balancer's view of an instance could not be read. */
+export const LB_STATE_UNREADABLE = 'unreadable';
 
 const LAUNCHING_STATES = new Set(['Pending', 'Pending:Wait', 'Pending:Proceed']);
 /** States of instances on their way out (or parked): they neither serve nor block a verdict. */
@@ -130,6 +138,15 @@ export function judgeInstance(instance: InstanceObservation): VerdictFinding[] {
   for (const lb of instance.lb) {
     if (lbHealthy(lb)) continue;
     const what = `${lb.target}: ${lb.state}${lb.reasonCode ? ` (${lb.reasonCode})` : ''}`;
+    if (lb.state === LB_STATE_UNREADABLE) {
+      findings.push({
+        verdict: 'hold',
+        reason: 'LB_UNKNOWN',
+        instanceId,
+        detail: `${lb.target}: ${lb.description ?? 'could not be read'}`,
+      });
+      continue;
+    }
     findings.push(
       lbRegistering(lb)
         ? { verdict: 'hold', reason: 'LB_REGISTERING', instanceId, detail: what }
@@ -163,7 +180,7 @@ export function judgeInstance(instance: InstanceObservation): VerdictFinding[] {
         detail:
           names.length > 0
             ? `failing (transient): ${names.join(', ')}`
-            : `status fail (${health.httpStatus ?? '?'})`,
+            : `status fail (HTTP ${health.httpStatus ?? '?'})${health.error ? `: ${health.error}` : ''}`,
       });
     }
   }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { fleetVerdict, type InstanceObservation } from '../../../shared/rollback/verdict';
+import {
+  fleetVerdict,
+  type InstanceObservation,
+  judgeInstance,
+  LB_STATE_UNREADABLE,
+} from '../../../shared/rollback/verdict';
 
 const pass = { outcome: 'pass' as const, failingChecks: [] };
 const tgHealthy = { target: 'arn:tg/web', kind: 'target-group' as const, state: 'healthy' };
@@ -126,6 +131,43 @@ describe('fleetVerdict', () => {
     },
     { name: 'empty group holds', instances: [], verdict: 'hold', reason: 'NO_INSTANCES' },
     {
+      name: 'unreadable load balancer holds',
+      instances: [
+        instance({
+          lb: [
+            clbInService,
+            { ...tgHealthy, state: LB_STATE_UNREADABLE, description: 'ThrottlingException: Rate exceeded' },
+          ],
+        }),
+      ],
+      verdict: 'hold',
+      reason: 'LB_UNKNOWN',
+    },
+    {
+      name: 'target not registered yet holds',
+      instances: [instance({ lb: [{ ...tgHealthy, state: 'unused', reasonCode: 'Target.NotRegistered' }] })],
+      verdict: 'hold',
+      reason: 'LB_REGISTERING',
+    },
+    {
+      name: 'failing without named checks holds (no token: status only)',
+      instances: [instance({ health: { outcome: 'fail', httpStatus: 503, failingChecks: [] } })],
+      verdict: 'hold',
+      reason: 'TRANSIENT_FAILURE',
+    },
+    {
+      name: 'only terminating instances hold',
+      instances: [instance({ lifecycleState: 'Terminating' })],
+      verdict: 'hold',
+      reason: 'NO_INSTANCES',
+    },
+    {
+      name: 'unknown lifecycle state holds',
+      instances: [instance(), instance({ instanceId: 'i-b', lifecycleState: 'Rebooting' })],
+      verdict: 'hold',
+      reason: 'LAUNCHING',
+    },
+    {
       name: 'terminating instances are ignored',
       instances: [
         instance(),
@@ -176,5 +218,29 @@ describe('fleetVerdict', () => {
       instanceId: 'i-bad',
       detail: 'failing: config:required',
     });
+  });
+
+  it('says why a failure without named checks failed', () => {
+    const [finding] = judgeInstance(
+      instance({
+        health: {
+          outcome: 'fail',
+          httpStatus: 301,
+          failingChecks: [],
+          error: 'redirected to https (HTTP 301)',
+        },
+      }),
+    );
+    expect(finding?.detail).toBe('status fail (HTTP 301): redirected to https (HTTP 301)');
+  });
+
+  it('puts every rollback reason before any hold reason', () => {
+    const result = fleetVerdict([
+      instance({ instanceId: 'i-1', lifecycleState: 'Pending' }),
+      instance({ instanceId: 'i-2', healthStatus: 'Unhealthy' }),
+      instance({ instanceId: 'i-3', health: { outcome: 'error', failingChecks: [] } }),
+      instance({ instanceId: 'i-4', lb: [{ ...tgHealthy, state: 'unhealthy' }] }),
+    ]);
+    expect(result.reasons.map((r) => r.verdict)).toEqual(['rollback', 'rollback', 'hold', 'hold']);
   });
 });

@@ -1,0 +1,41 @@
+import type { GroupDescription, PolicyLoader } from '../aws';
+import { type LbHealthCheckSettings, mergeWithLbSettings, type PolicyInput } from '../gate';
+import { parseCidr } from '../probe';
+import type { ProbeSettings } from './inspect';
+
+/** Options of {@link policyProbeSettings}. */
+export interface PolicyProbeSettingsOptions {
+  policies: Pick<PolicyLoader<PolicyInput>, 'load'>;
+  /** The functions' PROBE_CIDRS: used when the policy names no ranges. */
+  defaultProbeCidrs: readonly string[];
+  /** The group's load balancers' health checks (as the launch gate reads them); none when absent. */
+  lbHealthChecks?: (group: GroupDescription) => Promise<LbHealthCheckSettings[]>;
+}
+
+/**
+ * Probe settings from each group's policy (SSM) merged with its load balancers' health checks exactly as the
+ * launch gate merges them (shared/gate `mergeWithLbSettings`), so the rollback check probes the same port and
+ * path the gate does. A policy or merge that is invalid throws: fail closed, never probe with guesses.
+ *
+ * @example
+ * const policies = createPolicyLoader({ ssm, parse: parsePolicyInput, prefix: config.policyPrefix });
+ * const probeSettings = policyProbeSettings({ policies, defaultProbeCidrs: config.probeCidrs });
+ */
+export function policyProbeSettings(
+  options: PolicyProbeSettingsOptions,
+): (group: GroupDescription) => Promise<ProbeSettings> {
+  return async (group) => {
+    const { policy: input = {} } = await options.policies.load(group.name);
+    const checks = options.lbHealthChecks ? await options.lbHealthChecks(group) : [];
+    const policy = mergeWithLbSettings(input, checks);
+    // Instances are probed on their private IPv4 address; the policy may also list IPv6 ranges, which the
+    // IPv4-only address guard would refuse as invalid, so only IPv4 ranges are passed on.
+    const cidrs = (input.probeCidrs ?? options.defaultProbeCidrs).filter((c) => parseCidr(c) !== undefined);
+    return {
+      port: policy.port,
+      path: policy.path,
+      timeoutSeconds: policy.timeoutSeconds,
+      probeCidrs: cidrs,
+    };
+  };
+}

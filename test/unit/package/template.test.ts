@@ -1,0 +1,342 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRIC_DIMENSION, METRIC_NAMESPACE, MetricName } from '../../../shared/observability/metrics';
+import { readZip } from './zip';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '../../..');
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; Condition?: string }>;
+
+/** Actions AWS allows only on Resource "*": Describe* without resource-level permissions, and VPC interfaces. */
+const ACTIONS_NEEDING_STAR = new Set([
+  'autoscaling:DescribeAutoScalingGroups',
+  'autoscaling:DescribeLifecycleHooks',
+  'autoscaling:DescribeScalingActivities',
+  'ec2:DescribeInstances',
+  'elasticloadbalancing:DescribeLoadBalancers',
+  'elasticloadbalancing:DescribeInstanceHealth',
+  'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeTargetHealth',
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+]);
+
+/** Actions that change something: only the launch gate may hold them. */
+const WRITE_ACTIONS = [
+  'autoscaling:CompleteLifecycleAction',
+  'autoscaling:RecordLifecycleActionHeartbeat',
+  'autoscaling:SetInstanceHealth',
+  'lambda:InvokeFunction',
+  'sqs:SendMessage',
+];
+
+/**
+ * The dimension sets the code emits per metric (shared/launch's run-gate and shared/rollback's report metrics):
+ * a SEARCH schema must name exactly these, or the widget plots nothing.
+ */
+const EMITTED_DIMENSIONS: Partial<Record<MetricName, string[]>> = {
+  [MetricName.Decisions]: [METRIC_DIMENSION, 'Reason', 'Result'],
+  [MetricName.CheckFailures]: [METRIC_DIMENSION, 'Check'],
+};
+
+let outDir: string;
+let resources: Resources;
+let packagingMs: number;
+
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), 'healthgate-package-'));
+  const started = Date.now();
+  // Offline and anonymous: no telemetry, no notifications, dummy credentials (packaging never calls AWS).
+  await run(
+    process.execPath,
+    [join(root, 'node_modules/osls/bin/serverless.js'), 'package', '--package', outDir],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+      },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  packagingMs = Date.now() - started;
+  const template = JSON.parse(
+    await readFile(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  );
+  resources = template.Resources;
+}, 300_000);
+
+afterAll(async () => {
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+function ofType(type: string) {
+  return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+
+/** A role's statements; a conditional statement (Fn::If) counts with its "true" branch. */
+function statementsOf(roleId: string): Statement[] {
+  const role = resources[roleId]!;
+  expect(role.Type).toBe('AWS::IAM::Role');
+  const policies = role.Properties.Policies as { PolicyDocument: { Statement: unknown[] } }[];
+  return policies
+    .flatMap((p) => p.PolicyDocument.Statement)
+    .map((s) => {
+      const cond = (s as { 'Fn::If'?: [string, Statement, unknown] })['Fn::If'];
+      return cond ? cond[1] : (s as Statement);
+    });
+}
+
+const actionsOf = (s: Statement) => ([] as string[]).concat(s.Action);
+
+/** Metric names a dashboard body or alarm expression refers to: SEARCH, Metrics Insights and metric arrays. */
+function metricNamesIn(text: string): string[] {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/MetricName=\\?"([A-Za-z]+)\\?"/g)) names.add(m[1]!);
+  for (const m of text.matchAll(/SELECT\s+\w+\(([A-Za-z]+)\)/g)) names.add(m[1]!);
+  for (const m of text.matchAll(/\[\s*"HealthGate"\s*,\s*"([A-Za-z]+)"/g)) names.add(m[1]!);
+  return [...names];
+}
+
+function dashboardBody(): string {
+  const [[, dashboard]] = ofType('AWS::CloudWatch::Dashboard') as [[string, Resources[string]]];
+  return (dashboard.Properties.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+}
+
+describe('serverless package', () => {
+  it('packages offline within the hook timeout', () => {
+    // Logged, not asserted: a timing assertion would flake on a loaded machine.
+    console.info(`osls package took ${(packagingMs / 1000).toFixed(1)} s`);
+    expect(packagingMs).toBeGreaterThan(0);
+  });
+
+  it('bundles both functions for nodejs22.x on arm64, each with its own role, inside the VPC', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions.map(([id]) => id).sort()).toEqual([
+      'LaunchGateLambdaFunction',
+      'RollbackCheckLambdaFunction',
+    ]);
+    const roles: Record<string, unknown> = {};
+    for (const [id, fn] of functions) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.Handler).toMatch(/^functions\/[a-z-]+\.handler$/);
+      expect(fn.Properties.VpcConfig).toEqual({
+        SecurityGroupIds: ['sg-00000000000000000'],
+        SubnetIds: { 'Fn::Split': [',', 'subnet-00000000000000000'] },
+      });
+      roles[id] = fn.Properties.Role;
+    }
+    expect(roles).toEqual({
+      LaunchGateLambdaFunction: { 'Fn::GetAtt': ['LaunchGateRole', 'Arn'] },
+      RollbackCheckLambdaFunction: { 'Fn::GetAtt': ['RollbackCheckRole', 'Arn'] },
+    });
+    expect(resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('ships ESM bundles that load and answer (the createRequire banner works)', async () => {
+    const dir = join(outDir, 'unzipped');
+    for (const [name, file] of [
+      ['rollbackCheck', 'functions/rollback-check.mjs'],
+      ['launchGate', 'functions/launch-gate.mjs'],
+    ] as const) {
+      const files = readZip(await readFile(join(outDir, `${name}.zip`)));
+      const code = files.get(file);
+      expect(code, `${name}.zip holds ${file}`).toBeDefined();
+      expect(code!.toString('utf8', 0, 200)).toContain('createRequire');
+      await mkdir(join(dir, name, 'functions'), { recursive: true });
+      await writeFile(join(dir, name, file), code!);
+    }
+    // Plain Node (not the test runner's module pipeline) loads each bundle as Lambda's runtime would.
+    const script = `
+      const rollback = await import(${JSON.stringify(pathToFileURL(join(dir, 'rollbackCheck/functions/rollback-check.mjs')).href)});
+      const launch = await import(${JSON.stringify(pathToFileURL(join(dir, 'launchGate/functions/launch-gate.mjs')).href)});
+      const context = { getRemainingTimeInMillis: () => 10000, functionName: 'rollbackCheck' };
+      const error = await rollback.handler({ asg: 'web' }, context).then(() => undefined, (e) => e);
+      console.log(JSON.stringify({ launch: typeof launch.handler, name: error?.name, field: error?.field }));
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+    });
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({
+      launch: 'function',
+      name: 'RollbackInputError',
+      field: 'asg',
+    });
+  });
+
+  it('routes launch lifecycle actions from Auto Scaling to the launch gate, parking what it cannot deliver', () => {
+    const rule = resources.LaunchLifecycleRule!;
+    expect(rule.Type).toBe('AWS::Events::Rule');
+    const pattern = rule.Properties.EventPattern as Record<string, unknown>;
+    expect(pattern.source).toEqual(['aws.autoscaling']);
+    expect(pattern['detail-type']).toEqual(['EC2 Instance-launch Lifecycle Action']);
+    expect(pattern.detail).toEqual({
+      'Fn::If': ['FilterGroups', { AutoScalingGroupName: [{ prefix: '' }] }, { Ref: 'AWS::NoValue' }],
+    });
+    expect(rule.Properties.Targets).toEqual([
+      {
+        Id: 'launchGate',
+        Arn: { 'Fn::GetAtt': ['LaunchGateLambdaFunction', 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['LaunchGateFailureQueue', 'Arn'] } },
+      },
+    ]);
+    expect(resources.LaunchLifecycleRulePermission!.Properties).toMatchObject({
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': ['LaunchLifecycleRule', 'Arn'] },
+    });
+    const queuePolicy = JSON.stringify(resources.LaunchGateFailureQueuePolicy!.Properties);
+    expect(queuePolicy).toContain('"Service":"events.amazonaws.com"');
+    expect(queuePolicy).toContain('"aws:SourceArn":{"Fn::GetAtt":["LaunchLifecycleRule","Arn"]}');
+  });
+
+  it('retries failed asynchronous gate invocations, then sends them to the failure queue', () => {
+    const configs = Object.fromEntries(
+      ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => [
+        JSON.stringify(c.Properties.FunctionName),
+        c.Properties,
+      ]),
+    );
+    expect(configs[JSON.stringify({ Ref: 'LaunchGateLambdaFunction' })]).toMatchObject({
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['LaunchGateFailureQueue', 'Arn'] } } },
+    });
+    const send = statementsOf('LaunchGateRole').find((s) => actionsOf(s).includes('sqs:SendMessage'));
+    expect(send?.Resource).toEqual([{ 'Fn::GetAtt': ['LaunchGateFailureQueue', 'Arn'] }]);
+    expect(resources.LaunchGateFailureAlarm!.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+    });
+  });
+
+  for (const roleId of ['LaunchGateRole', 'RollbackCheckRole']) {
+    it(`${roleId}: no wildcard action, and Resource "*" only where AWS requires it`, () => {
+      const all = statementsOf(roleId);
+      expect(all.length).toBeGreaterThan(0);
+      for (const s of all) {
+        expect(s.Effect).toBe('Allow');
+        const actions = actionsOf(s);
+        for (const action of actions) expect(action, action).not.toContain('*');
+        const resourceList = ([] as unknown[]).concat(s.Resource);
+        expect(resourceList.length).toBeGreaterThan(0);
+        if (resourceList.includes('*')) {
+          expect(resourceList).toEqual(['*']);
+          for (const action of actions) expect(ACTIONS_NEEDING_STAR.has(action), action).toBe(true);
+        }
+      }
+    });
+  }
+
+  it('gives the launch gate its lifecycle, SSM and self-invoke permissions, scoped', () => {
+    const all = statementsOf('LaunchGateRole');
+    const byAction = (action: string) => all.find((s) => actionsOf(s).includes(action))!;
+    for (const needed of [...WRITE_ACTIONS, 'ssm:GetParameter', 'kms:Decrypt']) {
+      expect(byAction(needed), needed).toBeDefined();
+    }
+    expect(JSON.stringify(byAction('autoscaling:CompleteLifecycleAction').Resource)).toContain(
+      ':autoScalingGroup:*:autoScalingGroupName/*',
+    );
+    expect(JSON.stringify(byAction('ssm:GetParameter').Resource)).toContain(':parameter/healthgate/*');
+    expect(JSON.stringify(byAction('lambda:InvokeFunction').Resource)).toMatch(
+      /:function:healthgate-[a-z]+-launchGate"/,
+    );
+    expect(byAction('kms:Decrypt').Condition).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string.
+      StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } },
+    });
+    expect(JSON.stringify(byAction('logs:PutLogEvents').Resource)).toContain(
+      '/aws/lambda/healthgate-dev-launchGate:*',
+    );
+  });
+
+  it('keeps the rollback check read-only', () => {
+    const actions = statementsOf('RollbackCheckRole').flatMap(actionsOf);
+    for (const write of WRITE_ACTIONS) expect(actions, write).not.toContain(write);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'autoscaling:DescribeAutoScalingGroups',
+        'ec2:DescribeInstances',
+        'elasticloadbalancing:DescribeInstanceHealth',
+        'elasticloadbalancing:DescribeTargetHealth',
+        'ssm:GetParameter',
+      ]),
+    );
+  });
+
+  it('plots only metric names from shared/observability/metrics.ts, and the ones that matter', () => {
+    const body = dashboardBody();
+    // The body must be JSON once CloudFormation substitutes ${...}.
+    const widgets = JSON.parse(body.replace(/\$\{[^}]+\}/g, 'x')).widgets as unknown[];
+    expect(widgets.length).toBeGreaterThanOrEqual(6);
+    const names = metricNamesIn(body);
+    const known = new Set<string>(Object.values(MetricName));
+    for (const name of names) expect(known.has(name), `${name} is not in MetricName`).toBe(true);
+    for (const required of [
+      MetricName.Decisions,
+      MetricName.TimeToDecision,
+      MetricName.ProbeLatency,
+      MetricName.CheckFailures,
+      MetricName.LbDisagreements,
+    ]) {
+      expect(names).toContain(required);
+    }
+  });
+
+  it('searches each metric under exactly the dimension set the code emits', () => {
+    const body = dashboardBody();
+    const searches = [...body.matchAll(/SEARCH\('\{([^}]+)\} MetricName=\\"([A-Za-z]+)\\"/g)];
+    expect(searches.length).toBeGreaterThanOrEqual(10);
+    for (const [, schema, name] of searches) {
+      const [namespace, ...dimensions] = schema!.split(',');
+      expect(namespace).toBe(METRIC_NAMESPACE);
+      const expected = EMITTED_DIMENSIONS[name as MetricName] ?? [METRIC_DIMENSION];
+      expect(dimensions.sort(), name).toEqual([...expected].sort());
+    }
+    expect(body).toContain('Result=\\"CONTINUE\\"');
+    expect(body).toContain('Result=\\"ABANDON\\"');
+  });
+
+  it('alarms on abandons with a known metric name', () => {
+    const alarm = resources.AbandonAlarm!;
+    const text = JSON.stringify(alarm.Properties.Metrics);
+    expect(metricNamesIn(text)).toEqual([MetricName.AbandonDecisions]);
+    expect(text).toContain(`SCHEMA(\\"${METRIC_NAMESPACE}\\", ${METRIC_DIMENSION})`);
+    expect(alarm.Properties.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+  });
+
+  it('offers interface endpoints only behind the CreateVpcEndpoints condition', () => {
+    const endpoints = ofType('AWS::EC2::VPCEndpoint');
+    expect(endpoints.length).toBe(5);
+    for (const [, endpoint] of endpoints) expect(endpoint.Condition).toBe('CreateVpcEndpoints');
+    const services = endpoints.map(([, e]) => (e.Properties.ServiceName as { 'Fn::Sub': string })['Fn::Sub']);
+    expect(services.map((s) => s.split('.').pop()).sort()).toEqual([
+      'autoscaling',
+      'ec2',
+      'elasticloadbalancing',
+      'lambda',
+      'ssm',
+    ]);
+    expect(resources.VpcEndpointSecurityGroup!.Condition).toBe('CreateVpcEndpoints');
+  });
+});

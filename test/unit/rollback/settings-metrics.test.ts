@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { GroupDescription } from '../../../shared/aws';
+import { PolicyInvalidError } from '../../../shared/aws';
+import type { LbHealthCheckSettings, PolicyInput } from '../../../shared/gate';
+import { memoryRecorder } from '../../../shared/observability';
+import { policyProbeSettings, type RollbackReport, recordReportMetrics } from '../../../shared/rollback';
+
+const group: GroupDescription = {
+  name: 'web',
+  minSize: 1,
+  maxSize: 2,
+  desiredCapacity: 1,
+  loadBalancerNames: ['web-classic'],
+  targetGroupArns: [],
+  tags: {},
+  instances: [],
+};
+
+function settingsFor(
+  policy: PolicyInput | undefined,
+  options: { defaultProbeCidrs?: string[]; lb?: LbHealthCheckSettings[] } = {},
+) {
+  const seen: string[] = [];
+  return policyProbeSettings({
+    policies: { load: async (name) => ({ parameterName: `/healthgate/${name}/policy`, policy }) },
+    defaultProbeCidrs: options.defaultProbeCidrs ?? ['127.0.1.0/24'],
+    lbHealthChecks: async (g) => {
+      seen.push(...g.loadBalancerNames);
+      return options.lb ?? [];
+    },
+  })(group);
+}
+
+describe('policyProbeSettings', () => {
+  it('takes port, path and timeout from the policy, with the gate defaults', async () => {
+    expect(await settingsFor(undefined)).toEqual({
+      port: 80,
+      path: '/health',
+      timeoutSeconds: 3,
+      probeCidrs: ['127.0.1.0/24'],
+    });
+    expect(await settingsFor({ port: 8080, path: '/health?deep=1', timeoutSeconds: 1 })).toMatchObject({
+      port: 8080,
+      path: '/health?deep=1',
+      timeoutSeconds: 1,
+    });
+  });
+
+  it("probes the load balancer's HTTP target when the policy names no port or path, as the gate does", async () => {
+    const lb = [
+      { source: 'web-classic', protocol: 'HTTP', port: 8080, path: '/health/deep', timeoutSeconds: 2 },
+    ];
+    expect(await settingsFor({}, { lb })).toMatchObject({
+      port: 8080,
+      path: '/health/deep',
+      timeoutSeconds: 2,
+    });
+    expect(await settingsFor({ port: 9000, path: '/health' }, { lb })).toMatchObject({
+      port: 9000,
+      path: '/health',
+    });
+    // A TCP check lends no target.
+    expect(
+      await settingsFor({}, { lb: [{ source: 'web-classic', protocol: 'TCP', port: 22 }] }),
+    ).toMatchObject({
+      port: 80,
+      path: '/health',
+    });
+  });
+
+  it("prefers the policy's CIDRs over the function default, keeping only IPv4 ranges", async () => {
+    expect((await settingsFor({ probeCidrs: ['10.1.0.0/16', 'fd00::/8'] })).probeCidrs).toEqual([
+      '10.1.0.0/16',
+    ]);
+  });
+
+  it('propagates a policy that cannot be loaded', async () => {
+    const failing = policyProbeSettings({
+      policies: {
+        load: async () => {
+          throw new PolicyInvalidError('bad', { parameterName: 'p', groupName: 'web' });
+        },
+      },
+      defaultProbeCidrs: [],
+    });
+    await expect(failing(group)).rejects.toBeInstanceOf(PolicyInvalidError);
+  });
+});
+
+describe('recordReportMetrics', () => {
+  it('records latency of probed instances, failed probes and failing checks by name', () => {
+    const recorder = memoryRecorder();
+    const report: RollbackReport = {
+      group: 'web',
+      checkedAt: '',
+      verdict: 'hold',
+      reasons: [],
+      versions: {},
+      probe: { port: 80, path: '/health' },
+      instances: [
+        { instanceId: 'i-old', lifecycleState: 'Terminating', lb: [] },
+        {
+          instanceId: 'i-a',
+          lifecycleState: 'InService',
+          lb: [],
+          probeLatencyMs: 5,
+          health: { outcome: 'pass', failingChecks: [] },
+        },
+        {
+          instanceId: 'i-b',
+          lifecycleState: 'InService',
+          lb: [],
+          probeLatencyMs: 0,
+          health: { outcome: 'error', failingChecks: [], error: 'probe refused' },
+        },
+      ],
+    };
+    recordReportMetrics(recorder, report);
+    expect(recorder.points.map((p) => [p.name, p.value])).toEqual([
+      ['ProbeLatency', 5],
+      ['ProbeLatency', 0],
+      ['ProbeFailures', 1],
+    ]);
+  });
+});

@@ -56,8 +56,10 @@ export interface FleetSettings {
  * - Heartbeat timeout 300 s: a gate that stops heartbeating (crashed, throttled, never got the event) leaves an
  *   instance in Pending:Wait for at most five minutes before the hook's ABANDON; its global timeout
  *   (100 × 300 s) is far beyond any gate deadline.
- * - Grace period 120 s: it starts after the hook completes, when the instance is registered with the load
- *   balancer, and covers the LB's own time to healthy (2 × 15 s + 5 s) and the gate's LB verification window.
+ * - Grace period 300 s: it starts after the hook completes, when the instance is registered with the load
+ *   balancer, and covers the LB's own time to healthy (2 × 15 s + 5 s) and the gate's LB verification window
+ *   (the default policy's `lbVerifySeconds`, 300 s), so an instance the LB rejects is judged by the gate, with its
+ *   reason, before Auto Scaling replaces it.
  */
 export const FLEET_SETTINGS = {
   lifecycleHook: {
@@ -68,7 +70,7 @@ export const FLEET_SETTINGS = {
   },
   groupHealthCheck: {
     type: GroupHealthCheckType.ELB,
-    gracePeriodSeconds: 120,
+    gracePeriodSeconds: 300,
   },
   appPort: 80,
   loadBalancerHealthCheck: {

@@ -2,14 +2,15 @@
  * How the lifecycle hook's timing must relate to the gate's policy, as a pure function: the templates, the deploy
  * driver and the gate's defaults can each be checked against it.
  */
+import { HANDOVER_MARGIN_MS, HEARTBEAT_FRACTION } from '../shared/gate';
 import type { FleetSettings } from './fleet-settings';
 
 /** The hard limit on one lifecycle action: 100 × HeartbeatTimeout, at most 48 hours (Auto Scaling's rule). */
 export const MAX_GLOBAL_TIMEOUT_SECONDS = 172_800;
 /** Auto Scaling accepts heartbeat timeouts from 30 s to 7200 s. */
 export const HEARTBEAT_TIMEOUT_RANGE = { min: 30, max: 7200 } as const;
-/** A heartbeat timeout must outlast this many gate heartbeat gaps, so one late heartbeat does not abandon. */
-export const HEARTBEAT_MARGIN = 2;
+/** Probe rounds a heartbeat timeout keeps beyond the gate's longest heartbeat gap, so one slow round does not abandon. */
+export const HEARTBEAT_SLACK_ROUNDS = 1;
 
 /** The global timeout of a lifecycle action for a hook's heartbeat timeout. */
 export function globalTimeoutSeconds(heartbeatTimeoutSeconds: number): number {
@@ -24,7 +25,11 @@ export interface GateTiming {
   deadlineSeconds: number;
   /** How long the gate watches the LB's verdict after CONTINUE. */
   lbVerifySeconds?: number;
-  /** The gate's longest gap between heartbeats; when absent, one probe round (interval + timeout). */
+  /**
+   * The gate's longest gap between heartbeats; when absent, derived from the gate's own scheme (shared/gate):
+   * a heartbeat once {@link HEARTBEAT_FRACTION} of the hook's timeout has passed, noticed at the end of a probe
+   * round, plus the hand-over margin.
+   */
   heartbeatSeconds?: number;
   port?: number;
   path?: string;
@@ -49,14 +54,19 @@ export interface HookTimingViolation {
   detail: string;
 }
 
-/** The gate's longest gap between heartbeats under a policy. */
-export function gateHeartbeatGapSeconds(policy: GateTiming): number {
-  return policy.heartbeatSeconds ?? policy.intervalSeconds + policy.timeoutSeconds;
+/** The gate's longest gap between heartbeats under a policy, for a hook with `heartbeatTimeoutSeconds`. */
+export function gateHeartbeatGapSeconds(policy: GateTiming, heartbeatTimeoutSeconds: number): number {
+  if (policy.heartbeatSeconds !== undefined) {
+    return policy.heartbeatSeconds;
+  }
+  const round = policy.intervalSeconds + policy.timeoutSeconds;
+  return heartbeatTimeoutSeconds * HEARTBEAT_FRACTION + round + HANDOVER_MARGIN_MS / 1000;
 }
 
 /**
  * Every way `settings` and the gate's `policy` disagree; an empty list means they fit:
- * - the heartbeat timeout is within Auto Scaling's range and ≥ {@link HEARTBEAT_MARGIN} × the gate's heartbeat gap;
+ * - the heartbeat timeout is within Auto Scaling's range and outlasts the gate's longest heartbeat gap by
+ *   {@link HEARTBEAT_SLACK_ROUNDS} probe round;
  * - the gate decides (deadline, one more probe round and the completion) before the action's global timeout;
  * - a CONTINUE is reachable before the deadline (H passes, one interval apart);
  * - the hook abandons on timeout, and the group replaces what the LB fails (HealthCheckType ELB);
@@ -79,11 +89,12 @@ export function checkHookTiming(settings: FleetSettings, policy: GateTiming): Ho
       `heartbeat timeout ${heartbeat} s is outside ${HEARTBEAT_TIMEOUT_RANGE.min}-${HEARTBEAT_TIMEOUT_RANGE.max} s`,
     );
   }
-  const gap = gateHeartbeatGapSeconds(policy);
-  if (heartbeat < HEARTBEAT_MARGIN * gap) {
+  const gap = gateHeartbeatGapSeconds(policy, heartbeat);
+  const needed = gap + HEARTBEAT_SLACK_ROUNDS * (policy.intervalSeconds + policy.timeoutSeconds);
+  if (heartbeat < needed) {
     add(
       HookTimingViolationCode.heartbeatTooShort,
-      `heartbeat timeout ${heartbeat} s is under ${HEARTBEAT_MARGIN} × the gate's heartbeat gap (${gap} s)`,
+      `heartbeat timeout ${heartbeat} s is under the gate's heartbeat gap (${gap} s) plus ${HEARTBEAT_SLACK_ROUNDS} probe round (${needed} s)`,
     );
   }
   const lastWord = policy.deadlineSeconds + policy.intervalSeconds + policy.timeoutSeconds;

@@ -317,7 +317,6 @@ describe('state properties', () => {
       handovers: Number.MAX_SAFE_INTEGER,
     };
     const bytes = Buffer.byteLength(JSON.stringify(state), 'utf8');
-    console.log('WORST', bytes);
     expect(bytes).toBeLessThanOrEqual(STATE_MAX_BYTES);
   });
 });

@@ -18,6 +18,7 @@ import {
   MAX_DETAIL_LENGTH,
   mergeWithLbSettings,
   needsBaseline,
+  nextHeartbeatAt,
   nextProbeAt,
   type Policy,
   PolicyError,
@@ -61,6 +62,11 @@ export const FALLBACK_HEARTBEAT_TIMEOUT_SECONDS = 60;
 export const BASELINE_INSTANCES = 3;
 /** Time kept back in the LB watch for one round of load-balancer reads and a hand-over. */
 export const LB_ROUND_ALLOWANCE_MS = 5_000;
+/**
+ * How far ahead of this invocation's clock a carried time may lie (clocks of two invocations differ a little).
+ * Beyond it the continuation is refused: a start in the future would push the deadline out without bound.
+ */
+export const CLOCK_SKEW_ALLOWANCE_MS = 60_000;
 
 /** Everything the orchestration touches, injected (the handler passes the real ones, tests fakes). */
 export interface LaunchGateDeps {
@@ -140,7 +146,11 @@ export async function runLaunchGate(raw: unknown, shared: LaunchGateDeps): Promi
     }
     const c = parsed.continuation;
     identify(deps, c.action);
+    const latest = deps.now() + CLOCK_SKEW_ALLOWANCE_MS;
     if (c.phase === Phase.lbVerify) {
+      if (c.verify.continuedAt > latest) {
+        return rejectInvalid(deps, ['verify.continuedAt: lies in the future'], c.action, 'continuation');
+      }
       return watchLb(deps, c.action, c.verify);
     }
     let state: GateState;
@@ -148,6 +158,9 @@ export async function runLaunchGate(raw: unknown, shared: LaunchGateDeps): Promi
       state = parseGateState(c.state);
       if (state.instanceId !== c.action.instanceId) {
         throw new Error(`carried state is for ${state.instanceId}, not ${c.action.instanceId}`);
+      }
+      if (state.startedAt > latest || state.lastHeartbeatAt > latest) {
+        throw new Error('startedAt or lastHeartbeatAt lies in the future');
       }
     } catch (error) {
       return rejectInvalid(deps, [`state: ${message(error)}`], c.action, 'continuation');
@@ -179,7 +192,9 @@ export async function runLaunchGate(raw: unknown, shared: LaunchGateDeps): Promi
     case EventKind.gate: {
       identify(deps, event.action);
       deps.log.info('gate started', { phase: Phase.gate, origin: event.origin });
-      const state = initialState({ instanceId: event.action.instanceId, startedAt: event.eventTime });
+      // An event time ahead of this clock would push the deadline out: the gate counts from now at the latest.
+      const startedAt = Math.min(event.eventTime, deps.now());
+      const state = initialState({ instanceId: event.action.instanceId, startedAt });
       return gateAndVerify(deps, event.action, state);
     }
   }
@@ -343,7 +358,15 @@ async function gate(deps: Deps, action: LifecycleAction, carried: GateState): Pr
       }
       return { kind: 'other', outcome: { outcome: 'handed-over', phase: Phase.gate } };
     }
-    const wait = nextProbeAt(state, policy) - deps.now();
+    const probeAt = nextProbeAt(state, policy);
+    const beatAt = nextHeartbeatAt(state, target.heartbeatTimeoutSeconds);
+    const before = deps.now();
+    if (beatAt > before && beatAt < probeAt) {
+      // A hook timeout shorter than a probe round: wake for the heartbeat first, so the hook never expires.
+      await deps.sleep(beatAt - before);
+      continue;
+    }
+    const wait = probeAt - before;
     if (wait > 0) await deps.sleep(wait);
     state = recordProbe(state, await probeCanary(deps, target, action));
   }

@@ -199,6 +199,35 @@ describe('runLaunchGate: gating a launch', () => {
     expect(metricNames(h).filter((n) => n === 'Heartbeats')).toHaveLength(beats.length);
   });
 
+  it('wakes for heartbeats between probes when the hook times out faster than a probe round', async () => {
+    instance.reply(() => ({
+      status: 503,
+      body: healthBody('fail', { failing: [{ name: 'homepage:status' }] }),
+    }));
+    // A 6 s hook against 10 s probe intervals: waiting for the next probe alone would let the hook expire.
+    const h = createHarness(instance, {
+      heartbeatTimeout: 6,
+      policy: {
+        port: instance.port,
+        probeCidrs: ['127.0.0.0/8'],
+        intervalSeconds: 10,
+        timeoutSeconds: 1,
+        deadlineSeconds: 40,
+      },
+    });
+    const beatTimes: number[] = [];
+    h.mocks.as.on(RecordLifecycleActionHeartbeatCommand).callsFake(() => {
+      beatTimes.push(h.clock.now());
+      return {};
+    });
+    decided(await runLaunchGate(launchEvent(), h.deps));
+
+    const times = [EVENT_TIME, ...beatTimes];
+    const gaps = times.slice(1).map((t, i) => t - (times[i] ?? t));
+    expect(beatTimes.length).toBeGreaterThanOrEqual(10);
+    expect(Math.max(...gaps)).toBeLessThan(6_000);
+  });
+
   it('stops without completing when a heartbeat finds the action gone', async () => {
     instance.reply(() => ({
       status: 503,

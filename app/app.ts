@@ -58,6 +58,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     createLoggers(
       openLogDestinations({ accessLogFile: config.accessLogFile, healthLogFile: config.healthLogFile }),
       config.logLevel,
+      config.healthTokenHeader,
     );
   const identity: InstanceIdentity = deps.identity ?? { instanceId: config.instanceId, fileHosts: [] };
   const database =
@@ -92,7 +93,6 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   const runner = createAppHealthRunner({
     config,
     database,
-    migrator,
     identity,
     inject: async (req) => {
       const res = await app.inject(req);
@@ -159,7 +159,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   registerHome(app, { database, faults: config.faults });
   await app.register(healthPlugin, {
     runner,
-    auth: { token: config.healthToken, cidrs: config.healthCidrs },
+    auth: { token: config.healthToken, header: config.healthTokenHeader, cidrs: config.healthCidrs },
     draining: () => draining,
   });
 

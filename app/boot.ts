@@ -1,4 +1,4 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { type AppConfig, loadConfig } from './config';
 import { type AppDatabase, openDatabase } from './db/database';
 import { createMigrator, migrateToLatest } from './db/migrator';
@@ -20,9 +20,15 @@ export async function resolveConfig(
   deps: ResolveConfigDeps = {},
 ): Promise<AppConfig> {
   const completed = env[SSM_CONFIG_PATH_KEY]
-    ? await loadSsmConfig(env, { client: (deps.ssmClient ?? (() => new SSMClient({})))() })
+    ? await loadSsmConfig(env, { client: deps.ssmClient ? deps.ssmClient() : await defaultSsmClient() })
     : env;
   return loadConfig(completed);
+}
+
+/** The SDK is imported only when a path is configured (see loadSsmConfig). */
+async function defaultSsmClient(): Promise<SSMClient> {
+  const { SSMClient: Client } = await import('@aws-sdk/client-ssm');
+  return new Client({});
 }
 
 /** The database opened from configuration. */

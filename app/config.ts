@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { compileAuth, DEFAULT_TOKEN_HEADER, HealthConfigError } from '../shared/health';
 import { ConfigError } from './errors';
 import { type Faults, readFaults } from './faults';
 
@@ -46,7 +47,11 @@ export interface AppConfig {
   releaseId?: string;
   serviceId: string;
   httpsRedirect: boolean;
+  /** Unlocks the detailed health body (instance id, per-check output); the gate sends it. */
   healthToken?: string;
+  /** Header carrying the token; the gate's `HEALTH_TOKEN_HEADER` must name the same one. */
+  healthTokenHeader: string;
+  /** Source CIDRs (socket peer, never X-Forwarded-For) that see the detailed body without the token. */
   healthCidrs: string[];
   healthCacheTtlMs: number;
   /** Main log (application + access lines); stdout when unset. */
@@ -106,6 +111,10 @@ const schema = z.object({
   SERVICE_ID: z.string().optional(),
   HTTPS_REDIRECT: bool.optional(),
   HEALTH_TOKEN: z.string().optional(),
+  HEALTH_TOKEN_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, { message: 'expected an HTTP header name' })
+    .optional(),
   HEALTH_CIDRS: list.optional(),
   HEALTH_CACHE_TTL_MS: int(0, 600_000).optional(),
   ACCESS_LOG_FILE: z.string().optional(),
@@ -154,6 +163,17 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (missing.length > 0 && !localDefaults) {
     throw new ConfigError(`missing required configuration: ${missing.join(', ')}`, [...missing]);
   }
+  const healthCidrs = e.HEALTH_CIDRS ?? [];
+  try {
+    compileAuth({ cidrs: healthCidrs });
+  } catch (error) {
+    if (error instanceof HealthConfigError) {
+      throw new ConfigError('invalid configuration: HEALTH_CIDRS (expected IPv4/IPv6 CIDRs)', [
+        'HEALTH_CIDRS',
+      ]);
+    }
+    throw error;
+  }
   const dataDir = path.resolve(e.DATA_DIR ?? 'data');
   const defaultDatabase = e.DATABASE_URL === undefined && e.SQLITE_PATH === undefined;
   return {
@@ -180,7 +200,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     serviceId: e.SERVICE_ID ?? 'healthgate-app',
     httpsRedirect: e.HTTPS_REDIRECT ?? !localDefaults,
     healthToken: e.HEALTH_TOKEN,
-    healthCidrs: e.HEALTH_CIDRS ?? [],
+    healthTokenHeader: (e.HEALTH_TOKEN_HEADER ?? DEFAULT_TOKEN_HEADER).toLowerCase(),
+    healthCidrs,
     healthCacheTtlMs: e.HEALTH_CACHE_TTL_MS ?? 1000,
     accessLogFile: e.ACCESS_LOG_FILE,
     healthLogFile: path.resolve(e.HEALTH_LOG_FILE ?? path.join(dataDir, 'health.log')),

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Migrator } from 'kysely';
 import {
   createHealthRunner,
   databaseCheck,
@@ -20,7 +19,6 @@ import type { InstanceIdentity } from './instance-identity';
 export interface AppHealthDeps {
   config: AppConfig;
   database: AppDatabase;
-  migrator: Migrator;
   identity: InstanceIdentity;
   /** An in-process request to the app itself (fastify's `inject`). */
   inject: InjectRequest;
@@ -40,7 +38,7 @@ export function createAppHealthRunner(deps: AppHealthDeps): HealthRunner {
   const checks: HealthCheck[] = [
     requiredConfigCheck({ keys: [...REQUIRED_KEYS], env: resolved }),
     databaseCheck({ ping: (signal) => deps.database.ping(signal) }),
-    migrationsCheck({ pending: () => pendingMigrations(deps.migrator) }),
+    migrationsCheck({ pending: () => pendingMigrations(deps.database.db) }),
     pageRendersCheck({ inject: deps.inject, headers: deps.pageHeaders, expectText: HOME_MARKER }),
   ];
   const delay = config.faults.healthDelayMs;

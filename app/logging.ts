@@ -14,13 +14,11 @@ export interface LogDestinations {
   health: pino.DestinationStream;
 }
 
-const REDACT = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-health-token"]',
-  'headers.authorization',
-  'headers["x-health-token"]',
-];
+/** Header paths never written to a log; the health token's header is added per configuration. */
+function redactPaths(tokenHeader: string): string[] {
+  const headers = ['authorization', 'cookie', 'x-health-token', tokenHeader.toLowerCase()];
+  return [...new Set(headers)].flatMap((h) => [`req.headers["${h}"]`, `headers["${h}"]`]);
+}
 
 /**
  * Opens the two destinations: the main log on stdout (or `accessLogFile`), the health log in `healthLogFile`
@@ -38,11 +36,16 @@ export function openLogDestinations(options: {
   };
 }
 
-/** Two pino loggers over `destinations`, secrets in headers redacted. */
-export function createLoggers(destinations: LogDestinations, level: string): AppLoggers {
+/** Two pino loggers over `destinations`, secrets in headers (and `tokenHeader`) redacted. */
+export function createLoggers(
+  destinations: LogDestinations,
+  level: string,
+  tokenHeader = 'x-health-token',
+): AppLoggers {
+  const redact = redactPaths(tokenHeader);
   return {
-    main: pino({ level, redact: REDACT, base: { stream: 'main' } }, destinations.main),
-    health: pino({ level, redact: REDACT, base: { stream: 'health' } }, destinations.health),
+    main: pino({ level, redact, base: { stream: 'main' } }, destinations.main),
+    health: pino({ level, redact, base: { stream: 'health' } }, destinations.health),
   };
 }
 

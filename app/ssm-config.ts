@@ -1,4 +1,4 @@
-import { paginateGetParametersByPath, type SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { ConfigError } from './errors';
 
 /** The key naming the Parameter Store path to load configuration from. */
@@ -36,6 +36,8 @@ export async function loadSsmConfig(
   }
   const loaded: Record<string, string> = {};
   try {
+    // Loaded on demand: the SDK adds about 0.4 s to every boot that has no SSM path to read.
+    const { paginateGetParametersByPath } = await import('@aws-sdk/client-ssm');
     const pages = paginateGetParametersByPath(
       { client: deps.client },
       { Path: basePath, Recursive: true, WithDecryption: true },
@@ -52,9 +54,13 @@ export async function loadSsmConfig(
       }
     }
   } catch (error) {
-    throw new ConfigError(`cannot load configuration from SSM path ${basePath}`, [SSM_CONFIG_PATH_KEY], {
-      cause: error,
-    });
+    // The error's name (AccessDeniedException, a network error) says why; its message may quote an ARN.
+    const why = error instanceof Error ? error.name : 'unknown error';
+    throw new ConfigError(
+      `cannot load configuration from SSM path ${basePath} (${SSM_CONFIG_PATH_KEY}): ${why}`,
+      [SSM_CONFIG_PATH_KEY],
+      { cause: error },
+    );
   }
   const merged: Record<string, string | undefined> = { ...loaded };
   for (const [key, value] of Object.entries(env)) {

@@ -45,5 +45,6 @@ export function buildLoggersForCli(config: AppConfig) {
   return createLoggers(
     openLogDestinations({ accessLogFile: config.accessLogFile, healthLogFile: config.healthLogFile }),
     config.logLevel,
+    config.healthTokenHeader,
   );
 }

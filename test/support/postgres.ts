@@ -106,13 +106,17 @@ export async function startPostgres(): Promise<TestPostgres> {
 
 /**
  * Starts PostgreSQL for a test file, or explains why not. Outside CI a machine that cannot run it skips the
- * PostgreSQL tests with the reason; in CI (`process.env.CI`) the failure is rethrown so the suite fails.
+ * PostgreSQL tests with the reason; in CI (`CI` set in `env`) the failure is rethrown so the suite fails,
+ * never skips.
  */
-export async function startPostgresOrSkipReason(): Promise<{ server?: TestPostgres; skipReason?: string }> {
+export async function startPostgresOrSkipReason(
+  start: () => Promise<TestPostgres> = startPostgres,
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ server?: TestPostgres; skipReason?: string }> {
   try {
-    return { server: await startPostgres() };
+    return { server: await start() };
   } catch (error) {
-    if (process.env.CI) {
+    if (env.CI) {
       throw error;
     }
     return { skipReason: `PostgreSQL unavailable: ${(error as Error).message.split('\n')[0]}` };

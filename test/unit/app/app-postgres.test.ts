@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgresOrSkipReason, type TestPostgres } from '../../support/postgres';
 import { fileLoggers, get, silentServer, startApp, tempDir, testConfig, withToken } from './helpers';
 import { deepHealthScenarios, migrateDb } from './scenarios';
+import { run } from './spawn';
 
 let server: TestPostgres | undefined;
 let skipReason: string | undefined;
@@ -20,10 +21,10 @@ type Health = { checks: Record<string, { status: string; output?: string; transi
 
 describe('app on PostgreSQL', () => {
   describe('deep health', () => {
-    deepHealthScenarios(async () => {
-      if (!server) throw new Error(skipReason);
-      return { DATABASE_URL: await server.createDatabase() };
-    });
+    deepHealthScenarios(
+      async () => ({ DATABASE_URL: await (server as TestPostgres).createDatabase() }),
+      () => (server ? undefined : skipReason),
+    );
   });
 
   it('fails 503 within the check timeout when the server accepts and never answers', async (ctx) => {
@@ -52,6 +53,24 @@ describe('app on PostgreSQL', () => {
       await cleanup();
     }
   });
+
+  it('npm run migrate applies the migrations to DATABASE_URL, then finds nothing to do', async (ctx) => {
+    if (!server) ctx.skip(skipReason);
+    const { dir, cleanup } = await tempDir();
+    try {
+      const env = { SECRET_KEY: 'k', DATABASE_URL: await (server as TestPostgres).createDatabase() };
+      const first = run('app/cli/migrate.ts', [], env, dir);
+      expect(await first.exited).toBe(0);
+      expect(first.out()).toContain('applied migrations: 0001_create_tariffs, 0002_seed_tariffs');
+      const second = run('app/cli/migrate.ts', [], env, dir);
+      expect(await second.exited).toBe(0);
+      expect(second.out()).toContain('migrations: up to date');
+      expect(first.out() + first.err()).not.toContain('healthgate-test');
+    } finally {
+      await cleanup();
+    }
+    // Two cold tsx processes: generous on a loaded machine.
+  }, 60_000);
 
   // Last: it stops the cluster.
   it('fails 503 once PostgreSQL is stopped', async (ctx) => {

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOCAL_SECRET_KEY } from '../../../app/config';
@@ -91,18 +92,43 @@ describe('app over HTTP (SQLite)', () => {
     expect(JSON.stringify(main) + JSON.stringify(health)).not.toContain('test-health-token');
   });
 
-  it('runs the checks once for 200 concurrent /health requests during a slow check', async () => {
-    const { app } = await boot({ FAULT_HEALTH_DELAY_MS: '300' });
-    const before = app.app.healthgate.runner.runs;
-    const answers = await Promise.all(Array.from({ length: 200 }, () => get(app.port, '/health')));
-    expect(answers.every((a) => a.status === 200)).toBe(true);
-    expect(app.app.healthgate.runner.runs - before).toBe(1);
-  });
-
   it('hands the health body no secret', async () => {
     const { app } = await boot({ FAULT_BROKEN_HOME: '1' });
     const body = (await get(app.port, '/health', withToken)).body;
     expect(body).not.toContain('test-secret-key-value');
     expect(body).not.toContain(LOCAL_SECRET_KEY);
+  });
+
+  it('shows the details to a source in HEALTH_CIDRS, judged by the socket peer, not X-Forwarded-For', async () => {
+    const loopback = await boot({ INSTANCE_ID: 'i-0cidr', HEALTH_CIDRS: '127.0.0.0/8' });
+    const inside = (await get(loopback.app.port, '/health')).json();
+    expect(inside).toMatchObject({ status: 'pass', instanceId: 'i-0cidr' });
+    expect(inside.checks).toBeDefined();
+
+    const elsewhere = await boot({ INSTANCE_ID: 'i-0cidr', HEALTH_CIDRS: '10.0.0.0/8' });
+    const spoofed = await get(elsewhere.app.port, '/health', { 'x-forwarded-for': '10.0.0.5' });
+    expect(spoofed.json()).toEqual({ status: 'pass' });
+  });
+
+  it('reads the token from the header HEALTH_TOKEN_HEADER names, and only from it', async () => {
+    const { app } = await boot({ INSTANCE_ID: 'i-0hdr', HEALTH_TOKEN_HEADER: 'X-Probe-Token' });
+    const right = await get(app.port, '/health', { 'x-probe-token': 'test-health-token' });
+    expect(right.json()).toMatchObject({ status: 'pass', instanceId: 'i-0hdr' });
+    expect((await get(app.port, '/health', withToken)).json()).toEqual({ status: 'pass' });
+  });
+
+  it('admits the hosts written by user-data to ALLOWED_HOSTS_FILE', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const file = path.join(dir, 'allowed-hosts');
+    await writeFile(file, '# user-data\n10.0.3.17\n');
+    const config = testConfig(dir, { ALLOWED_HOSTS: '', ALLOWED_HOSTS_FILE: file });
+    await migrateDb(config);
+    const identity = await discoverIdentity(config);
+    const app = await startApp(config, { identity, loggers: fileLoggers(dir).loggers });
+    cleanups.push(app.close);
+    expect((await get(app.port, '/health', { host: '10.0.3.17:80', ...withToken })).status).toBe(200);
+    expect((await get(app.port, '/', { host: '10.0.3.17', ...viaLb })).status).toBe(200);
+    expect((await get(app.port, '/health', { host: APP_HOST })).status).toBe(400);
   });
 });

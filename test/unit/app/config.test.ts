@@ -84,6 +84,16 @@ describe('loadConfig', () => {
     expect(configError(() => loadConfig({ SECRET_KEY: 'k', DATABASE_URL: 'mysql://x' })).keys).toEqual([
       'DATABASE_URL',
     ]);
+    expect(configError(() => loadConfig({ SECRET_KEY: 'k', HEALTH_CIDRS: '10.0.0.0/33' })).keys).toEqual([
+      'HEALTH_CIDRS',
+    ]);
+    expect(configError(() => loadConfig({ SECRET_KEY: 'k', HEALTH_TOKEN_HEADER: 'x token' })).keys).toEqual([
+      'HEALTH_TOKEN_HEADER',
+    ]);
+    expect(loadConfig({ SECRET_KEY: 'k' }).healthTokenHeader).toBe('x-health-token');
+    expect(loadConfig({ SECRET_KEY: 'k', HEALTH_TOKEN_HEADER: 'X-Probe-Token' }).healthTokenHeader).toBe(
+      'x-probe-token',
+    );
   });
 });
 

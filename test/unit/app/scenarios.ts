@@ -1,4 +1,4 @@
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, type TestContext } from 'vitest';
 import { openConfiguredDatabase } from '../../../app/boot';
 import type { AppConfig } from '../../../app/config';
 import { createMigrator, migrateToLatest } from '../../../app/db/migrator';
@@ -30,8 +30,20 @@ type Health = {
   checks: Record<string, Record<string, unknown>[]>;
 };
 
-/** The deep health scenarios every database must pass; registers `it`s in the calling describe. */
-export function deepHealthScenarios(freshDatabase: FreshDatabase): void {
+/**
+ * The deep health scenarios every database must pass; registers `it`s in the calling describe. A test is
+ * skipped only when `skipReason` returns one (the caller decides; in CI it never does).
+ */
+export function deepHealthScenarios(
+  freshDatabase: FreshDatabase,
+  skipReason: () => string | undefined = () => undefined,
+): void {
+  const it_ = (name: string, fn: () => Promise<void>) =>
+    it(name, async (ctx: TestContext) => {
+      const reason = skipReason();
+      if (reason !== undefined) ctx.skip(reason);
+      await fn();
+    });
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
@@ -52,7 +64,7 @@ export function deepHealthScenarios(freshDatabase: FreshDatabase): void {
     return app;
   }
 
-  it('passes with every check when configured, migrated and rendering', async () => {
+  it_('passes with every check when configured, migrated and rendering', async () => {
     const app = await boot();
     const home = await get(app.port, '/', viaLb);
     expect(home.status).toBe(200);
@@ -74,7 +86,7 @@ export function deepHealthScenarios(freshDatabase: FreshDatabase): void {
     }
   });
 
-  it('fails 503, non-transient, naming a pending migration', async () => {
+  it_('fails 503, non-transient, naming a pending migration', async () => {
     const app = await boot({}, '0001_create_tariffs');
     const res = await get(app.port, '/health', withToken);
     expect(res.status).toBe(503);
@@ -83,7 +95,7 @@ export function deepHealthScenarios(freshDatabase: FreshDatabase): void {
     expect(entry?.output).toContain('0002_seed_tariffs');
   });
 
-  it('fails 503 when the home page is broken', async () => {
+  it_('fails 503 when the home page is broken', async () => {
     const app = await boot({ FAULT_BROKEN_HOME: '1' });
     expect((await get(app.port, '/', viaLb)).status).toBe(500);
     const res = await get(app.port, '/health', withToken);
@@ -94,7 +106,7 @@ export function deepHealthScenarios(freshDatabase: FreshDatabase): void {
     });
   });
 
-  it('hides the details from callers without the token', async () => {
+  it_('hides the details from callers without the token', async () => {
     const app = await boot({}, '0001_create_tariffs');
     const res = await get(app.port, '/health');
     expect(res.status).toBe(503);
@@ -102,5 +114,15 @@ export function deepHealthScenarios(freshDatabase: FreshDatabase): void {
     expect((await get(app.port, '/health', { 'x-health-token': 'wrong' })).json()).toEqual({
       status: 'fail',
     });
+  });
+
+  it_('runs the checks once for 200 concurrent /health requests during a slow check', async () => {
+    // No cache: every answer comes from the run in flight, so one run proves single-flight, not caching.
+    const app = await boot({ FAULT_HEALTH_DELAY_MS: '1500', HEALTH_CACHE_TTL_MS: '0' });
+    const before = app.app.healthgate.runner.runs;
+    const answers = await Promise.all(Array.from({ length: 200 }, () => get(app.port, '/health', withToken)));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(new Set(answers.map((a) => a.body)).size).toBe(1);
+    expect(app.app.healthgate.runner.runs - before).toBe(1);
   });
 }

@@ -2,12 +2,60 @@
 export type { FaultRule } from './api/faults';
 export type { RequestLog, RequestLogEntry } from './api/request-log';
 export type { Faults } from './api/server';
+export {
+  type Delivery,
+  type DeliveryOptions,
+  type DeliveryRecord,
+  type DuplicateDelivery,
+  deliverLifecycleEvents,
+} from './delivery/event-bridge';
 export { type LifecycleActionDetail, type LifecycleEvent, type SimChange, SimEvents } from './events';
-export { type Fleet, type FleetInstance, noopFleet } from './fleet';
+export {
+  type BuiltImage,
+  buildImage,
+  createProcessFleet,
+  type FleetEvent,
+  FleetLaunchError,
+  type FleetProcess,
+  formatUserData,
+  type ImageSpec,
+  type MachineFaults,
+  MigrationRunError,
+  type ProcessFleet,
+  type ProcessFleetOptions,
+  runMigrations,
+  SimKnob,
+} from './fleet/index';
+export {
+  type ContainerFactory,
+  type FunctionErrorPayload,
+  type FunctionOptions,
+  type InvocationEvent,
+  InvocationOutcome,
+  type InvocationRecord,
+  InvocationType,
+  LambdaFunctions,
+  type LambdaHandler,
+  type SyncInvocationResult,
+} from './lambda/functions';
+export {
+  APP_CONFIG_PATH,
+  type FunctionSpec,
+  freePort,
+  HEALTH_TOKEN_PARAMETER,
+  LAUNCH_GATE_FUNCTION,
+  type LocalFleetOptions,
+  type LocalStack,
+  type LocalStackOptions,
+  SIM_PROBE_CIDRS,
+  startLocalStack,
+} from './local-stack';
 export { ControlPlane, type ControlPlaneOptions } from './model/control-plane';
 export { SimError } from './model/errors';
+export { type Fleet, type FleetInstance, noopFleet } from './model/fleet';
 export { seededRandom } from './model/ids';
 export { type IpAllocator, type IpAllocatorOptions, IpReuse, ipAllocator } from './model/ip-allocator';
 export { ManualScheduler, realScheduler, type Scheduler } from './model/scheduler';
 export * from './model/types';
 export { type Sim, type SimOptions, startSim } from './start-sim';
+export { instanceIdOf, Timeline, type TimelineEntry } from './timeline';

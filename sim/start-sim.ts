@@ -5,6 +5,7 @@ import type { RequestLog } from './api/request-log';
 import type { Faults } from './api/server';
 import { createApi, listen } from './api/server';
 import type { SimEvents } from './events';
+import { type FunctionOptions, LambdaFunctions } from './lambda/functions';
 import { ControlPlane, type ControlPlaneOptions } from './model/control-plane';
 import { SimError } from './model/errors';
 import { type Random, seededRandom } from './model/ids';
@@ -18,6 +19,8 @@ export interface SimOptions extends ControlPlaneOptions {
   seed?: number;
   /** Sleep used for injected latency; default a real timer. */
   sleep?: (ms: number) => Promise<void>;
+  /** Defaults for every Lambda function registered with `sim.functions` (timeout, async retries). */
+  lambdaDefaults?: FunctionOptions;
 }
 
 /** A running control plane. */
@@ -34,6 +37,9 @@ export interface Sim {
   faults: Faults;
   /** Every API call answered. */
   requests: RequestLog;
+  /** Lambda functions served by the Invoke API (`POST /2015-03-31/functions/{name}/invocations`). */
+  functions: LambdaFunctions;
+  /** Stops timers and the endpoint; waits for running invocations (pending retries are dropped). */
   close(): Promise<void>;
 }
 
@@ -55,10 +61,17 @@ export const startSim = async (options: SimOptions = {}): Promise<Sim> => {
     options.random ?? (options.seed !== undefined ? seededRandom(options.seed) : Math.random);
   const model = new ControlPlane({ ...options, random });
   const faultRandom = options.seed !== undefined ? seededRandom(options.seed + 1) : random;
+  const functions = new LambdaFunctions({
+    region: model.region,
+    accountId: model.accountId,
+    requestId: () => model.ids.requestId(),
+    defaults: options.lambdaDefaults,
+  });
   const api = createApi({
     controlPlane: model,
     random: faultRandom,
     sleep: options.sleep ?? ((ms) => delay(ms)),
+    functions,
   });
   const server = await listen(api.handle, host, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
@@ -76,7 +89,9 @@ export const startSim = async (options: SimOptions = {}): Promise<Sim> => {
     events: model.events,
     faults: api.faults,
     requests: api.log,
+    functions,
     async close() {
+      await functions.close();
       model.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -3,6 +3,7 @@
  * faults, runs the operation and answers in AWS's response and error shapes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { LambdaFunctions } from '../lambda/functions';
 import type { ControlPlane } from '../model/control-plane';
 import { SimError } from '../model/errors';
 import type { Random } from '../model/ids';
@@ -10,7 +11,8 @@ import { autoscalingOperations } from './autoscaling';
 import { ec2Operations } from './ec2';
 import { elbOperations } from './elb';
 import { elbv2Operations } from './elbv2';
-import { decideFault, type FaultRule } from './faults';
+import { decideFault, type FaultRule, type FaultStreaks } from './faults';
+import { handleLambda, isLambdaRequest } from './lambda';
 import type { Operation } from './operation';
 import { decodeQuery, encodeOutputMembers, escapeXml } from './query-codec';
 import { RequestLog } from './request-log';
@@ -23,17 +25,23 @@ export interface ApiServerOptions {
   random: Random;
   sleep: (ms: number) => Promise<void>;
   requestLog?: RequestLog;
+  /** Lambda functions behind the Invoke API; without it Lambda requests get ResourceNotFoundException. */
+  functions?: LambdaFunctions;
 }
 
 /** Runtime-settable fault rules. */
 export class Faults {
   private rules: FaultRule[] = [];
+  /** Injected errors in a row (for `maxConsecutive`). */
+  readonly streaks: FaultStreaks = new Map();
   /** Replaces the rules. */
   set(rules: FaultRule[]): void {
     this.rules = [...rules];
+    this.streaks.clear();
   }
   clear(): void {
     this.rules = [];
+    this.streaks.clear();
   }
   list(): readonly FaultRule[] {
     return this.rules;
@@ -46,6 +54,12 @@ const readBody = async (req: IncomingMessage): Promise<string> => {
   return Buffer.concat(chunks).toString('utf8');
 };
 
+/** The SDK's id of one logical call, the same on each of its retries (`amz-sdk-invocation-id`). */
+const sdkCallId = (req: IncomingMessage): string | undefined => {
+  const id = req.headers['amz-sdk-invocation-id'];
+  return typeof id === 'string' ? id : undefined;
+};
+
 const toSimError = (e: unknown): SimError =>
   e instanceof SimError
     ? e
@@ -54,6 +68,11 @@ const toSimError = (e: unknown): SimError =>
 /** Builds the request handler and its fault rules over a control plane. */
 export const createApi = (options: ApiServerOptions) => {
   const cp = options.controlPlane;
+  const noFunctions = new LambdaFunctions({
+    region: cp.region,
+    accountId: cp.accountId,
+    requestId: () => cp.ids.requestId(),
+  });
   const log = options.requestLog ?? new RequestLog();
   const faults = new Faults();
   const queryOps: Record<string, Record<string, Operation>> = {
@@ -94,6 +113,26 @@ export const createApi = (options: ApiServerOptions) => {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = Date.now();
     const time = cp.scheduler.now();
+    if (isLambdaRequest(req.url)) {
+      let injected = false;
+      const out = await handleLambda(req, res, {
+        functions: options.functions ?? noFunctions,
+        requestId: () => cp.ids.requestId(),
+        fault: async (action, request) => {
+          const fault = decideFault(
+            faults.list(),
+            { service: 'lambda', action, request: sdkCallId(req) ?? request },
+            options.random,
+            faults.streaks,
+          );
+          if (fault.latencyMs > 0) await options.sleep(fault.latencyMs);
+          injected = fault.error !== undefined;
+          return fault.error;
+        },
+      });
+      log.add({ time, service: 'lambda', ...out, injected, durationMs: Date.now() - started });
+      return;
+    }
     const requestId = cp.ids.requestId();
     const body = await readBody(req);
     const target = req.headers['x-amz-target'];
@@ -133,7 +172,12 @@ export const createApi = (options: ApiServerOptions) => {
       input = isSsm
         ? JSON.parse(body || '{}')
         : decodeQuery(op!.schema, params!, { ec2: service === Service.ec2 });
-      const fault = decideFault(faults.list(), { service, action }, options.random);
+      const fault = decideFault(
+        faults.list(),
+        { service, action, request: sdkCallId(req) ?? body },
+        options.random,
+        faults.streaks,
+      );
       if (fault.latencyMs > 0) await options.sleep(fault.latencyMs);
       if (fault.error) {
         injected = true;

@@ -3,6 +3,7 @@
  * migrations the app's own tree does not have yet, as a later release of the code would ship them. Instances
  * boot the image's bundle with plain `node`, which starts far faster than compiling TypeScript at each launch.
  */
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,4 +101,39 @@ function extraMigrationsPlugin(extras: readonly ExtraMigration[]): Plugin {
       });
     },
   };
+}
+
+/** A release step that failed (the migrate process exited non-zero). */
+export class MigrationRunError extends Error {
+  override readonly name = 'MigrationRunError';
+  readonly imageId: string;
+  readonly output: string;
+
+  constructor(imageId: string, output: string, options?: { cause?: unknown }) {
+    super(`migrations of image ${imageId} failed: ${output.trim().split('\n').at(-1) ?? ''}`, options);
+    this.imageId = imageId;
+    this.output = output;
+  }
+}
+
+/**
+ * Runs an image's release step: its migrations against the database `env` names (`SQLITE_PATH` or
+ * `DATABASE_URL`, plus the app's required keys), as a deploy would before instances of the image boot.
+ *
+ * @example
+ * await runMigrations(images.get('ami-v1')!, { SQLITE_PATH: '/tmp/shared.sqlite', SECRET_KEY: 'k' });
+ */
+export async function runMigrations(image: BuiltImage, env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [image.migrateEntry],
+      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const output = `${stdout}${stderr}`;
+        if (error) reject(new MigrationRunError(image.imageId, output, { cause: error }));
+        else resolve(output);
+      },
+    );
+  });
 }

@@ -1,5 +1,13 @@
 /** The local fleet: app processes on loopback addresses, their images and their machine faults. */
-export { type BuiltImage, buildImage, DEFAULT_IMAGE_DIR, ImageBuildError, type ImageSpec } from './images';
+export {
+  type BuiltImage,
+  buildImage,
+  DEFAULT_IMAGE_DIR,
+  ImageBuildError,
+  type ImageSpec,
+  MigrationRunError,
+  runMigrations,
+} from './images';
 export { type ImdsIdentity, type ImdsServer, startImds } from './imds';
 export { EXTRA_MIGRATIONS, type ExtraMigration } from './migrations';
 export {

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn as nodeSpawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Fleet, FleetInstance } from '../fleet';
+import type { Fleet, FleetInstance } from '../model/fleet';
 import type { BuiltImage } from './images';
 import { type ImdsServer, startImds } from './imds';
 import { type MachineFaults, parseUserData, splitUserData } from './user-data';
@@ -29,7 +29,9 @@ export type FleetEvent =
       signal: string | null;
       lastLine?: string;
     }
-  | { kind: 'flap'; time: number; instanceId: string; frozen: boolean };
+  | { kind: 'flap'; time: number; instanceId: string; frozen: boolean }
+  /** The process answered its liveness endpoint for the first time: from now on it serves. */
+  | { kind: 'process-ready'; time: number; instanceId: string; privateIp: string };
 
 /** One instance as the fleet runs it. */
 export interface FleetProcess {
@@ -59,8 +61,16 @@ export interface ProcessFleetOptions {
   port: number;
   /** Per-instance logs go to `<runDir>/instances/<instance-id>/`. */
   runDir: string;
-  /** Environment every instance gets before its UserData (database, health CIDRs…). */
-  baseEnv?: Record<string, string>;
+  /**
+   * Environment every instance gets before its UserData (database, the sim's endpoint for SSM…); a function is
+   * read at each process start.
+   */
+  baseEnv?: Record<string, string> | (() => Record<string, string>);
+  /**
+   * Liveness path polled after each start until it answers 200, reported as `process-ready` (when the app
+   * became reachable); `false` polls nothing. Default `/health/live`.
+   */
+  readinessPath?: string | false;
   /** How long a terminated process has after SIGTERM before SIGKILL; default 2000 ms. */
   killGraceMs?: number;
   onEvent?: (event: FleetEvent) => void;
@@ -112,6 +122,8 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
   const emit = options.onEvent ?? (() => undefined);
   const running = new Map<string, Running>();
   const processes = new Map<string, FleetProcess>();
+  /** Terminations in flight: close() waits for them too. */
+  const stopping = new Set<Promise<void>>();
   let closed = false;
 
   const startProcess = (run: Running, image: BuiltImage) => {
@@ -121,7 +133,7 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       NODE_ENV: 'production',
-      ...options.baseEnv,
+      ...(typeof options.baseEnv === 'function' ? options.baseEnv() : options.baseEnv),
       ...appEnv,
       HOST: instance.privateIp,
       PORT: String(options.port),
@@ -162,6 +174,8 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
       privateIp: instance.privateIp,
       imageId: instance.imageId,
     });
+    const readiness = options.readinessPath ?? '/health/live';
+    if (readiness !== false) watchReady(run, `http://${instance.privateIp}:${options.port}${readiness}`);
     if (faults.flapPeriodMs > 0) {
       let frozen = false;
       const toggle = () => {
@@ -173,6 +187,29 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
       };
       run.timers.push(setTimeout(toggle, faults.flapPeriodMs));
     }
+  };
+
+  const watchReady = (run: Running, url: string) => {
+    const poll = async () => {
+      if (run.record.exit || closed) return;
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(500) });
+        await res.body?.cancel();
+        if (res.status === 200) {
+          emit({
+            kind: 'process-ready',
+            time: now(),
+            instanceId: run.record.instance.instanceId,
+            privateIp: run.record.instance.privateIp,
+          });
+          return;
+        }
+      } catch {
+        // Not listening yet: poll again.
+      }
+      run.timers.push(setTimeout(() => void poll(), 50));
+    };
+    void poll();
   };
 
   return {
@@ -189,7 +226,7 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
       const logDir = path.join(options.runDir, 'instances', instance.instanceId);
       mkdirSync(logDir, { recursive: true });
       const record: FleetProcess = { instance, faults, logDir };
-      let markExited = () => undefined as void;
+      let markExited: () => void = () => undefined;
       const exited = new Promise<void>((resolve) => {
         markExited = resolve;
       });
@@ -210,6 +247,11 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
           cause: error,
         });
       }
+      if (closed || record.exit) {
+        // Closed or terminated while the metadata service was starting.
+        await run.imds.close();
+        throw new FleetLaunchError('the fleet closed during the launch', instance.instanceId);
+      }
       if (faults.bootDelayMs > 0) {
         emit({
           kind: 'boot-delayed',
@@ -227,14 +269,16 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
       const run = running.get(instanceId);
       if (!run) return;
       running.delete(instanceId);
-      await stop(run, options.killGraceMs ?? 2000);
+      const stopped = stop(run, options.killGraceMs ?? 2000).finally(() => stopping.delete(stopped));
+      stopping.add(stopped);
+      await stopped;
     },
 
     async close() {
       closed = true;
       const all = [...running.values()];
       running.clear();
-      await Promise.all(all.map((run) => stop(run, 500)));
+      await Promise.all([...all.map((run) => stop(run, 500)), ...stopping]);
     },
   };
 }

@@ -6,8 +6,8 @@
  * balancers, ABANDON terminates them and the group launches a replacement.
  */
 import type { LifecycleEvent, SimEvents } from '../events';
-import type { Fleet } from '../fleet';
 import { SimError } from './errors';
+import type { Fleet } from './fleet';
 import type { IdGenerator } from './ids';
 import type { IpAllocator } from './ip-allocator';
 import type { LaunchTemplates } from './launch-templates';
@@ -439,7 +439,7 @@ export class AutoScaling {
     status: ScalingActivity['statusCode'],
     message?: string,
   ): void {
-    if (!a || a.statusCode !== 'InProgress') return;
+    if (a?.statusCode !== 'InProgress') return;
     a.statusCode = status;
     a.progress = 100;
     a.endTime = this.o.scheduler.now();

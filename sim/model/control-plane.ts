@@ -1,8 +1,8 @@
 /** The whole in-memory control plane: one object the API layer and tests drive. */
 import { SimEvents } from '../events';
-import { type Fleet, noopFleet } from '../fleet';
 import type { FetchLike } from '../lb/probe';
 import { AutoScaling } from './autoscaling';
+import { type Fleet, noopFleet } from './fleet';
 import { type IdGenerator, idGenerator, type Random } from './ids';
 import { type IpAllocator, ipAllocator } from './ip-allocator';
 import { LaunchTemplates } from './launch-templates';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { LifecycleEvent } from '../../../sim/events';
-import type { Fleet, FleetInstance } from '../../../sim/fleet';
 import { globalTimeoutSeconds } from '../../../sim/model/autoscaling';
 import { ControlPlane } from '../../../sim/model/control-plane';
 import { SimError } from '../../../sim/model/errors';
+import type { Fleet, FleetInstance } from '../../../sim/model/fleet';
 import { seededRandom } from '../../../sim/model/ids';
 import { ManualScheduler } from '../../../sim/model/scheduler';
 

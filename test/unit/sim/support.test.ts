@@ -47,6 +47,24 @@ describe('ip allocator', () => {
 });
 
 describe('faults', () => {
+  it('maxConsecutive lets a request through after that many injected errors in a row, per request', () => {
+    const streaks = new Map<string, number>();
+    const rules = [{ throttleRate: 1, maxConsecutive: 2 }];
+    const decide = (request: string) =>
+      decideFault(rules, { service: 'autoscaling', action: 'X', request }, () => 0, streaks).error?.code ??
+      'ok';
+    expect(['A', 'A', 'B', 'A', 'A', 'A', 'B', 'B'].map(decide)).toEqual([
+      'Throttling',
+      'Throttling',
+      'Throttling',
+      'ok',
+      'Throttling',
+      'Throttling',
+      'Throttling',
+      'ok',
+    ]);
+  });
+
   it('throttles with each service’s code and adds latency of every matching rule', () => {
     const always = () => 0;
     expect(

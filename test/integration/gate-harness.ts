@@ -1,0 +1,207 @@
+/**
+ * Shared set-up of the gate's integration tests: the real `functions/launch-gate.ts` handler, unchanged, behind
+ * the sim's Lambda and EventBridge emulation, gating instances that are real app processes.
+ */
+import path from 'node:path';
+import type { FaultRule } from '../../sim/api/faults';
+import { formatUserData, runMigrations } from '../../sim/fleet';
+import type { InvocationRecord } from '../../sim/lambda/functions';
+import { LAUNCH_GATE_FUNCTION, type LocalStack, startLocalStack } from '../../sim/local-stack';
+
+export const SECRET_KEY = 'sim-secret-key-not-a-secret';
+
+/** The policy every gated group gets: small intervals, so a test takes seconds. */
+export const POLICY = {
+  path: '/health',
+  intervalSeconds: 0.5,
+  timeoutSeconds: 0.4,
+  healthyThreshold: 2,
+  deadlineSeconds: 15,
+  lbVerifySeconds: 20,
+} as const;
+
+/**
+ * The deadline of groups whose instances must boot before the gate can judge them: an app process loads in about
+ * a second on an idle machine but has been seen to take 15 s on a loaded two-core one.
+ */
+export const BOOT_TOLERANT_DEADLINE_SECONDS = 90;
+
+/**
+ * The gate's Lambda timeout: room for its 3 s reserve and one round (interval + timeout + 10 s margin) plus a few
+ * probes, and shorter than the deadline, so a slow case continues in new invocations.
+ */
+export const GATE_TIMEOUT_MS = 20_000;
+
+export interface GateStackOptions {
+  seed: number;
+  duplicates?: boolean;
+  faults?: FaultRule[];
+}
+
+/** A stack with the real gate, images `ami-v1` and `ami-v3` (ships migration 0003), and a v1-migrated database. */
+export async function startGateStack(
+  options: GateStackOptions,
+): Promise<{ stack: LocalStack; sharedDb: string }> {
+  const stack = await startLocalStack({
+    seed: options.seed,
+    // Lifecycle timeouts and LB checks run at a tenth of AWS's time; the hooks below outlast the gate's deadline.
+    timeScale: 0.1,
+    duplicates: options.duplicates,
+    fleet: {
+      images: [{ imageId: 'ami-v1' }, { imageId: 'ami-v3', extraMigrations: ['0003_add_meter_reads'] }],
+      killGraceMs: 1000,
+    },
+    appConfig: { 'secret-key': SECRET_KEY },
+    // The gate's JSON logs and EMF lines would drown the test output; the timeline and results say what happened.
+    env: { POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
+    functions: {
+      [LAUNCH_GATE_FUNCTION]: {
+        // One module instance per container: concurrent invocations never share clients, caches or the logger.
+        load: (container) =>
+          import(/* @vite-ignore */ `../../functions/launch-gate.ts?container=${container}`),
+        options: { timeoutMs: GATE_TIMEOUT_MS, retryDelaysMs: [500, 1000] },
+      },
+    },
+  });
+  const sharedDb = path.join(stack.runDir, 'shared.sqlite');
+  try {
+    await runMigrations(stack.images.get('ami-v1')!, { SQLITE_PATH: sharedDb, SECRET_KEY });
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
+  if (options.faults) stack.sim.faults.set(options.faults);
+  return { stack, sharedDb };
+}
+
+/** Creates a gated group of one instance: its launch template (image + UserData), a classic LB, the policy. */
+export function launchGroup(
+  stack: LocalStack,
+  name: string,
+  spec: {
+    imageId: string;
+    env?: Record<string, string>;
+    targetGroup?: boolean;
+    policy?: Record<string, unknown>;
+  },
+): { instanceId: string; privateIp: string } {
+  const { model } = stack.sim;
+  const port = stack.fleetPort!;
+  model.launchTemplates.create(`${name}-lt`, {
+    ImageId: spec.imageId,
+    UserData: Buffer.from(formatUserData({ APP_VERSION: name, ...spec.env })).toString('base64'),
+  });
+  model.loadBalancers.createClassic({
+    name: `${name}-elb`,
+    listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstancePort: port }],
+  });
+  model.loadBalancers.configureHealthCheck(`${name}-elb`, {
+    Target: `HTTP:${port}/health`,
+    Interval: 5,
+    Timeout: 3,
+    HealthyThreshold: 2,
+    UnhealthyThreshold: 2,
+  });
+  const targetGroupArns = spec.targetGroup
+    ? [
+        model.loadBalancers.createTargetGroup({
+          name: `${name}-tg`,
+          port,
+          healthCheckPath: '/health',
+          healthCheckIntervalSeconds: 5,
+          healthCheckTimeoutSeconds: 3,
+          healthyThresholdCount: 2,
+          deregistrationDelaySeconds: 10,
+        }).arn,
+      ]
+    : [];
+  stack.putPolicy(name, { ...POLICY, port, ...spec.policy });
+  model.autoscaling.createGroup({
+    name,
+    minSize: 0,
+    maxSize: 2,
+    desiredCapacity: 1,
+    launchTemplate: { name: `${name}-lt`, version: '$Latest' },
+    loadBalancerNames: [`${name}-elb`],
+    targetGroupArns,
+    hooks: [
+      {
+        hookName: 'healthgate-launch',
+        transition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+        // × timeScale 0.1 = 180 s: the gate (whose clock is not scaled) decides long before the hook times out.
+        heartbeatTimeout: 1800,
+        defaultResult: 'ABANDON',
+      },
+    ],
+  });
+  const instance = model.autoscaling.groupInstances(name)[0]!;
+  return { instanceId: instance.instanceId, privateIp: instance.privateIp };
+}
+
+/** The instance an invocation was about: a lifecycle event's or a continuation's. */
+export function invocationInstance(record: InvocationRecord): string | undefined {
+  const e = record.event as { detail?: { EC2InstanceId?: string }; action?: { instanceId?: string } } | null;
+  return e?.detail?.EC2InstanceId ?? e?.action?.instanceId;
+}
+
+/** What the handler returned, per attempt, for one instance. */
+export function outcomesOf(stack: LocalStack, instanceId: string) {
+  return stack.sim.functions.invocations
+    .filter((r) => invocationInstance(r) === instanceId)
+    .map((r) => ({ record: r, result: r.result as Record<string, unknown> | undefined }));
+}
+
+/** The gate's decision for the instance (the one that completed the action, if any), once one was returned. */
+export function decisionOf(
+  stack: LocalStack,
+  instanceId: string,
+):
+  | { action: string; reason: string; detail: string; completion: string; lb?: { verdict: string } }
+  | undefined {
+  const all = outcomesOf(stack, instanceId)
+    .map((o) => o.result)
+    .filter((r) => r?.outcome === 'decided');
+  // With duplicate deliveries, the decision that counts is the one that completed the action.
+  const decided = all.find((r) => r?.completion === 'completed') ?? all[0];
+  if (!decided) return undefined;
+  const decision = decided.decision as { action: string; reason: string; detail: string };
+  return {
+    ...decision,
+    completion: decided.completion as string,
+    lb: decided.lb as { verdict: string } | undefined,
+  };
+}
+
+/** Every way the instance's launching lifecycle action was finished (by the gate or by a timeout). */
+export function completionsOf(stack: LocalStack, instanceId: string) {
+  return stack.timeline.of('lifecycle-action', instanceId);
+}
+
+/** Successful CompleteLifecycleAction calls for the instance, from the sim's request log. */
+export function completeCallsOf(stack: LocalStack, instanceId: string) {
+  return stack.sim.requests
+    .entries({ service: 'autoscaling', action: 'CompleteLifecycleAction' })
+    .filter((e) => {
+      const { LifecycleActionToken: token, InstanceId } = e.params as {
+        LifecycleActionToken?: string;
+        InstanceId?: string;
+      };
+      const forInstance =
+        token !== undefined
+          ? stack.sim.model.autoscaling.actions.get(token)?.instanceId === instanceId
+          : InstanceId === instanceId;
+      return e.result === 'ok' && forInstance;
+    });
+}
+
+/** When the lifecycle action of the instance started (the model's clock, epoch ms). */
+export function actionStartOf(stack: LocalStack, instanceId: string): number {
+  const action = [...stack.sim.model.autoscaling.actions.values()].find((a) => a.instanceId === instanceId);
+  if (!action) throw new Error(`no lifecycle action for ${instanceId}`);
+  return action.startedAt;
+}
+
+/** Stops a group relaunching after an abandon (each replacement would be gated again). */
+export function retire(stack: LocalStack, group: string): void {
+  stack.sim.model.autoscaling.updateGroup(group, { minSize: 0, maxSize: 0, desiredCapacity: 0 });
+}

@@ -30,6 +30,7 @@ export {
   SharedOutageMode,
 } from './policy';
 export {
+  compactObservation,
   GATE_STATE_VERSION,
   type GateState,
   HISTORY_LIMIT,

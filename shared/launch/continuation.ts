@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { POLICY_LIMITS } from '../gate';
+import { TOKEN_SHAPE } from './event';
 
 /** The marker that tells the handler a payload is its own continuation, not an EventBridge event. */
 export const CONTINUATION_MARKER = 'continuation';
@@ -22,7 +24,7 @@ const epochMs = z.number().int().min(0);
 const actionSchema = z.strictObject({
   group: name,
   hook: name,
-  token: z.string().length(36),
+  token: z.string().regex(TOKEN_SHAPE),
   instanceId,
 });
 
@@ -40,17 +42,23 @@ const lbVerifyPhaseSchema = z.strictObject({
   v: z.literal(CONTINUATION_VERSION),
   phase: z.literal(Phase.lbVerify),
   action: actionSchema,
-  verify: z.strictObject({
-    /** When the lifecycle action started (the event's time). */
-    eventTime: epochMs,
-    /** When the gate completed the action with CONTINUE. */
-    continuedAt: epochMs,
-    /** The load balancer must say healthy before this (continuedAt + lbVerifySeconds). */
-    until: epochMs,
-    /** Time between two reads of the load balancer's verdict. */
-    intervalMs: z.number().int().min(100).max(300_000),
-    handovers: z.number().int().min(0),
-  }),
+  verify: z
+    .strictObject({
+      /** When the lifecycle action started (the event's time). */
+      eventTime: epochMs,
+      /** When the gate completed the action with CONTINUE. */
+      continuedAt: epochMs,
+      /** The load balancer must say healthy before this (continuedAt + lbVerifySeconds). */
+      until: epochMs,
+      /** Time between two reads of the load balancer's verdict. */
+      intervalMs: z.number().int().min(100).max(300_000),
+      handovers: z.number().int().min(0),
+    })
+    // The watch must end: a window longer than any policy allows would hand over without end.
+    .refine((v) => v.until - v.continuedAt <= POLICY_LIMITS.maxLbVerifySeconds * 1000, {
+      error: `until must be at most ${POLICY_LIMITS.maxLbVerifySeconds} s after continuedAt`,
+      path: ['until'],
+    }),
 });
 
 /** The payload the launch gate hands to its next invocation. */

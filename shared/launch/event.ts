@@ -33,12 +33,14 @@ export interface LifecycleAction {
 }
 
 const name = z.string().min(1).max(255);
+/** A lifecycle action token: a UUID's shape (any version). */
+export const TOKEN_SHAPE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const instanceId = z.string().regex(/^i-[0-9a-f]{8,17}$/, 'must be an EC2 instance id (i-…)');
 
 /** The `detail` of an EventBridge lifecycle-action event, as Auto Scaling sends it. */
 export const LifecycleDetailSchema = z.object({
-  // CompleteLifecycleAction accepts exactly 36 characters (a UUID).
-  LifecycleActionToken: z.string().length(36),
+  // CompleteLifecycleAction accepts exactly 36 characters: Auto Scaling's tokens are UUIDs (shape checked only).
+  LifecycleActionToken: z.string().regex(TOKEN_SHAPE, 'must be a lifecycle action token (a UUID)'),
   AutoScalingGroupName: name,
   LifecycleHookName: name,
   EC2InstanceId: instanceId,

@@ -7,6 +7,7 @@ import { GroupNotFoundError, InstanceNotFoundError, PolicyInvalidError } from '.
 import type { PolicyLoader } from '../aws/policy-loader';
 import {
   type BaselineObservation,
+  compactObservation,
   type Decision,
   DecisionAction,
   DecisionReason,
@@ -305,7 +306,10 @@ async function gate(deps: Deps, action: LifecycleAction, carried: GateState): Pr
   for (;;) {
     const now = deps.now();
     const decision = decide({ policy, state, now });
-    if (isFinal(decision)) {
+    // A CONTINUE needs at least one passing probe of this invocation: carried history alone (a forged or
+    // replayed continuation) never continues an instance; a legitimate state is never decisive when handed over.
+    const unprobed = decision.action === DecisionAction.CONTINUE && state.probes === probesAtStart;
+    if (isFinal(decision) && !unprobed) {
       const completion = await complete(deps, action, decision, state.startedAt, state);
       return { kind: 'decided', decision, completion, policy };
     }
@@ -475,7 +479,9 @@ async function probeCanary(deps: Deps, target: Target, action: LifecycleAction):
   if (result.outcome === 'fail' || result.outcome === 'error') {
     deps.metrics.record(group, MetricName.ProbeFailures, Unit.Count, 1);
   }
-  for (const check of result.failingChecks) {
+  // Check names come from the instance: counted as the state keeps them (a few, clipped, sanitised), so a
+  // body listing thousands of checks, or new names on every probe, cannot flood the metrics with dimensions.
+  for (const check of compactObservation(observation).failingChecks) {
     deps.metrics.record(group, MetricName.CheckFailures, Unit.Count, 1, { Check: check.name });
   }
   deps.log.info('probe', {

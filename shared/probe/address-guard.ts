@@ -3,6 +3,8 @@
  * must never be turned into a request to the metadata service, a hostname, or anything outside the VPC ranges.
  */
 
+import { isIPv6 } from 'node:net';
+
 /** The private IPv4 ranges (RFC 1918). Loopback is allowed only when configured. */
 export const DEFAULT_PROBE_CIDRS: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
@@ -54,6 +56,19 @@ export function parseCidr(cidr: string): Range | undefined {
   return { network: (ip & mask) >>> 0, mask };
 }
 
+/** A well-formed IPv6 CIDR (`fd00::/8`); an IPv6 address needs its prefix length. */
+function isIpv6Cidr(cidr: unknown): boolean {
+  if (typeof cidr !== 'string') return false;
+  const [address = '', prefix, ...rest] = cidr.trim().split('/');
+  return (
+    rest.length === 0 &&
+    prefix !== undefined &&
+    /^\d{1,3}$/.test(prefix) &&
+    Number(prefix) <= 128 &&
+    isIPv6(address)
+  );
+}
+
 function inRange(ip: number, range: Range): boolean {
   return (ip & range.mask) >>> 0 === range.network;
 }
@@ -88,6 +103,8 @@ export function checkProbeTarget(target: {
   }
   const ranges: Range[] = [];
   for (const cidr of target.allowedCidrs ?? DEFAULT_PROBE_CIDRS) {
+    // The policy accepts IPv6 ranges; they cannot hold an IPv4 address, so they are skipped, not an error.
+    if (isIpv6Cidr(cidr)) continue;
     const range = typeof cidr === 'string' ? parseCidr(cidr) : undefined;
     if (!range) {
       return { ok: false, reason: `allowed CIDR ${describe(cidr)} is invalid` };

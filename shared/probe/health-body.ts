@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { HealthBody } from '../health/types';
+import { ambiguousKey } from './json-keys';
 import type { FailingCheck } from './types';
 
 const MAX_OUTPUT = 500;
@@ -34,6 +35,10 @@ export function parseHealthBody(text: string): ParsedHealthBody {
       ok: false,
       reason: `malformed health body: ${error instanceof Error ? error.message : 'not JSON'}`,
     };
+  }
+  const ambiguous = ambiguousKey(text);
+  if (ambiguous) {
+    return { ok: false, reason: `malformed health body: ${ambiguous}` };
   }
   const result = bodySchema.safeParse(json);
   if (!result.success) {

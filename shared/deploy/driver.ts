@@ -1,0 +1,484 @@
+/**
+ * The blue/green deploy driver: a new group per version beside the serving one; the old group goes only once the
+ * new one is at capacity, healthy on its load balancers and judged `proceed`. Works against AWS and the local
+ * control plane alike: every call goes through injected adapters.
+ */
+
+import { FLEET_SETTINGS, type FleetSettings } from '../../infra/fleet-settings';
+import {
+  type AutoScalingAdapter,
+  DEFAULT_POLICY_PREFIX,
+  type ElbAdapter,
+  type ElbV2Adapter,
+  type GroupDescription,
+  GroupNotFoundError,
+  policyParameterName,
+} from '../aws';
+import { DEFAULT_POLICY, type PolicyInput } from '../gate';
+import { countAbandonedLaunches } from '../launch/abandons';
+import type { RollbackReport } from '../rollback';
+import type { LaunchTemplateVersionInput, LaunchTemplateWriter, ParameterWriter } from './adapters';
+import { DeployRequestError } from './errors';
+import { DeletionCause, type DeployEvent, type VerdictSummary } from './events';
+import { createGroupInput, type NewGroupSpec } from './group-input';
+import { DeployFailure, DeployOutcome, type DeployResult } from './outcome';
+import { assessProgress, isLbHealthy, type ObservedInstance } from './progress';
+
+/** What the driver calls, all injected. */
+export interface DeployDeps {
+  autoscaling: Pick<
+    AutoScalingAdapter,
+    | 'describeGroup'
+    | 'createAutoScalingGroup'
+    | 'updateAutoScalingGroup'
+    | 'deleteAutoScalingGroup'
+    | 'describeScalingActivities'
+  >;
+  elb: Pick<ElbAdapter, 'describeInstanceHealth'>;
+  elbv2: Pick<ElbV2Adapter, 'describeTargetHealth'>;
+  /** The rollback check of a group (shared/rollback's `createRollbackCheck` or `inspectGroup`). */
+  rollbackCheck: (group: string) => Promise<RollbackReport>;
+  /** Needed only when the request asks for a new launch template version. */
+  launchTemplates?: LaunchTemplateWriter;
+  /** Needed only when the request carries a policy. */
+  parameters?: ParameterWriter;
+  /** Default: infra/fleet-settings.ts. */
+  settings?: FleetSettings;
+  onEvent?: (event: DeployEvent) => void;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** One deploy of one version. */
+export interface DeployRequest extends Omit<NewGroupSpec, 'launchTemplate'> {
+  /** The template (and version) the new group launches from. */
+  launchTemplate: { id?: string; name?: string; version?: string };
+  /** Create a new version of `launchTemplate` first and launch from it. */
+  newTemplateVersion?: Omit<LaunchTemplateVersionInput, 'templateId' | 'templateName'>;
+  /** The serving group, retired once the new one is judged `proceed`. */
+  previousGroupName?: string;
+  /** Stored at `<policyPrefix>/<groupName>/policy` before the group exists, so the gate reads it. */
+  policy?: PolicyInput;
+  policyPrefix?: string;
+  /**
+   * Instances launched first, alone; the group scales to `desiredCapacity` only once they are InService and
+   * healthy on the load balancers. Default: no canary stage (the whole capacity launches at once).
+   */
+  canary?: number;
+  /** Abandoned launches after which the version is stopped; default the policy's `maxAbandonsPerVersion`. */
+  maxAbandons?: number;
+  /** Time for capacity and a `proceed` verdict; default 15 minutes. */
+  timeoutMs?: number;
+  /** Between two observations of the new group; default 5 s. */
+  pollIntervalMs?: number;
+  /** Time for the old group to drain to zero before it is deleted anyway; default 10 minutes. */
+  retireTimeoutMs?: number;
+}
+
+/** Consecutive failed observations after which the deploy fails closed. */
+export const MAX_POLL_ERRORS = 5;
+
+const DEFAULTS = { timeoutMs: 15 * 60_000, pollIntervalMs: 5_000, retireTimeoutMs: 10 * 60_000 } as const;
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Deploys one version blue/green and says how it ended. Never throws for AWS failures: the new group is removed
+ * and the result says `rolled-back` with `AWS_ERROR`. Throws {@link DeployRequestError} before any call when the
+ * request is unusable.
+ *
+ * @example
+ * const result = await deployBlueGreen(
+ *   { groupName: 'web-v2', previousGroupName: 'web-v1', version: 'v2', desiredCapacity: 3,
+ *     launchTemplate: { id: 'lt-0abc', version: '7' }, loadBalancerNames: ['web'] },
+ *   { autoscaling, elb, elbv2, rollbackCheck: createRollbackCheck({ config }) },
+ * );
+ * if (result.outcome !== 'deployed') process.exitCode = 1;
+ */
+export async function deployBlueGreen(request: DeployRequest, deps: DeployDeps): Promise<DeployResult> {
+  const maxAbandons =
+    request.maxAbandons ?? request.policy?.maxAbandonsPerVersion ?? DEFAULT_POLICY.maxAbandonsPerVersion;
+  validate(request, deps, maxAbandons);
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const emit = (event: DeployEvent) => deps.onEvent?.(event);
+  const settings = deps.settings ?? FLEET_SETTINGS;
+  const timeoutMs = request.timeoutMs ?? DEFAULTS.timeoutMs;
+  const pollIntervalMs = request.pollIntervalMs ?? DEFAULTS.pollIntervalMs;
+  const retireTimeoutMs = request.retireTimeoutMs ?? DEFAULTS.retireTimeoutMs;
+  const group = request.groupName;
+  const full = request.desiredCapacity;
+  const canary = Math.min(request.canary ?? full, full);
+  let target = canary;
+  const startedAt = now();
+  let abandons = 0;
+  let report: RollbackReport | undefined;
+
+  const finish = (outcome: DeployOutcome, detail: string, failure?: DeployFailure): DeployResult => {
+    emit({ type: 'deploy-finished', time: now(), group, outcome, ...(failure ? { failure } : {}), detail });
+    return {
+      outcome,
+      ...(failure ? { failure } : {}),
+      detail,
+      group,
+      ...(request.previousGroupName ? { previousGroup: request.previousGroupName } : {}),
+      version: request.version,
+      abandons,
+      ...(report ? { report } : {}),
+      startedAt,
+      endedAt: now(),
+    };
+  };
+
+  const fail = async (failure: DeployFailure, detail: string): Promise<DeployResult> => {
+    if (!report) {
+      try {
+        report = await deps.rollbackCheck(group);
+        emit(verdictEvent(now(), report));
+      } catch {
+        // The group may not exist (creation failed) or be unreadable: the deploy fails either way.
+      }
+    }
+    // Scaled to zero first: no replacement launches while the group goes, and the gate finds each held instance's
+    // action already ended instead of a group that no longer exists.
+    await drainAndDelete(deps, group, DeletionCause.failed, retireTimeoutMs, {
+      emit,
+      now,
+      sleep,
+      pollIntervalMs,
+    });
+    return finish(DeployOutcome.rolledBack, detail, failure);
+  };
+
+  emit({
+    type: 'deploy-started',
+    time: startedAt,
+    group,
+    ...(request.previousGroupName ? { previousGroup: request.previousGroupName } : {}),
+    version: request.version,
+    desiredCapacity: request.desiredCapacity,
+    maxAbandons,
+  });
+
+  // Set-up: template version, policy, group. Nothing serves from the new group yet, so a failure here only
+  // removes whatever part of it exists.
+  let templateVersion = request.launchTemplate.version ?? '$Default';
+  let templateId = request.launchTemplate.id;
+  try {
+    if (request.newTemplateVersion) {
+      const created = await deps.launchTemplates!.createVersion({
+        ...request.newTemplateVersion,
+        ...(request.launchTemplate.id ? { templateId: request.launchTemplate.id } : {}),
+        ...(request.launchTemplate.name ? { templateName: request.launchTemplate.name } : {}),
+      });
+      templateId = created.templateId;
+      templateVersion = created.version;
+      emit({ type: 'launch-template-version', time: now(), templateId, templateVersion });
+    }
+    if (request.policy) {
+      const parameter = policyParameterName(request.policyPrefix ?? DEFAULT_POLICY_PREFIX, group);
+      await deps.parameters!.putParameter(parameter, JSON.stringify(request.policy));
+      emit({ type: 'policy-stored', time: now(), parameter });
+    }
+    await deps.autoscaling.createAutoScalingGroup(
+      createGroupInput(
+        {
+          ...request,
+          desiredCapacity: canary,
+          minSize: Math.min(request.minSize ?? full, canary),
+          maxSize: request.maxSize ?? full,
+          launchTemplate: {
+            ...(templateId ? { id: templateId } : { name: request.launchTemplate.name! }),
+            version: templateVersion,
+          },
+        },
+        settings,
+      ),
+    );
+    emit({ type: 'group-created', time: now(), group, hook: settings.lifecycleHook.name });
+  } catch (error) {
+    return fail(DeployFailure.AWS_ERROR, `could not create ${group}: ${message(error)}`);
+  }
+
+  // Watch: the gate judges each launching instance; the driver only observes and counts abandons.
+  const states = new Map<string, string>();
+  let lastCapacity = '';
+  let lastVerdict = '';
+  let pollErrors = 0;
+  for (;;) {
+    let observed: { description: GroupDescription; instances: ObservedInstance[]; abandons: number };
+    try {
+      observed = await observe(deps, group);
+      pollErrors = 0;
+    } catch (error) {
+      pollErrors += 1;
+      if (pollErrors >= MAX_POLL_ERRORS) {
+        return fail(DeployFailure.AWS_ERROR, `cannot observe ${group}: ${message(error)}`);
+      }
+      await sleep(pollIntervalMs);
+      continue;
+    }
+    const time = now();
+    diffStates(states, observed.instances, (instanceId, from, to) =>
+      emit({ type: 'instance-state', time, group, instanceId, ...(from ? { from } : {}), to }),
+    );
+    if (observed.abandons > abandons) {
+      abandons = observed.abandons;
+      emit({ type: 'launch-abandoned', time, group, abandons, maxAbandons });
+    }
+    const progress = assessProgress(
+      {
+        desiredCapacity: target,
+        instances: observed.instances,
+        abandons,
+        elapsedMs: time - startedAt,
+      },
+      { maxAbandons, timeoutMs },
+    );
+    if (progress.state === 'failed') {
+      if (progress.failure === DeployFailure.CIRCUIT_BREAKER) {
+        emit({ type: 'circuit-open', time, group, abandons, maxAbandons });
+      }
+      return fail(progress.failure, progress.detail);
+    }
+    const capacityKey = `${progress.inService}/${progress.lbHealthy}`;
+    if (capacityKey !== lastCapacity) {
+      lastCapacity = capacityKey;
+      emit({
+        type: 'capacity',
+        time,
+        group,
+        desired: target,
+        inService: progress.inService,
+        lbHealthy: progress.lbHealthy,
+      });
+    }
+    if (progress.state === 'capacity' && target < full) {
+      // The canary stage passed: the rest of the capacity launches, each instance gated like the canary.
+      try {
+        await deps.autoscaling.updateAutoScalingGroup({
+          AutoScalingGroupName: group,
+          MinSize: request.minSize ?? full,
+          DesiredCapacity: full,
+        });
+      } catch (error) {
+        return fail(DeployFailure.AWS_ERROR, `could not scale ${group} out: ${message(error)}`);
+      }
+      emit({ type: 'scaling-out', time: now(), group, from: target, to: full });
+      target = full;
+      lastCapacity = '';
+    } else if (progress.state === 'capacity') {
+      try {
+        report = await deps.rollbackCheck(group);
+      } catch (error) {
+        pollErrors += 1;
+        if (pollErrors >= MAX_POLL_ERRORS) {
+          return fail(DeployFailure.AWS_ERROR, `rollback check of ${group} failed: ${message(error)}`);
+        }
+        await sleep(pollIntervalMs);
+        continue;
+      }
+      const event = verdictEvent(now(), report);
+      const key = `${event.verdict}:${event.reasons.map((r) => r.reason).join(',')}`;
+      if (key !== lastVerdict) {
+        lastVerdict = key;
+        emit(event);
+      }
+      if (report.verdict === 'rollback') {
+        return fail(DeployFailure.VERDICT_ROLLBACK, `rollback check: ${summarise(event.reasons)}`);
+      }
+      if (report.verdict === 'proceed') break;
+    }
+    await sleep(pollIntervalMs);
+  }
+
+  // Success: the new group serves; retire the old one.
+  const previous = request.previousGroupName;
+  if (previous) {
+    const retired = await drainAndDelete(deps, previous, DeletionCause.retired, retireTimeoutMs, {
+      emit,
+      now,
+      sleep,
+      pollIntervalMs,
+    });
+    if (!retired) {
+      return finish(
+        DeployOutcome.deployed,
+        `${group} serves ${request.version}; retiring ${previous} failed`,
+      );
+    }
+  }
+  return finish(
+    DeployOutcome.deployed,
+    `${group} serves ${request.version} at capacity (${request.desiredCapacity})${previous ? `; ${previous} retired` : ''}`,
+  );
+}
+
+function validate(request: DeployRequest, deps: DeployDeps, maxAbandons: number): void {
+  if (!request.groupName) throw new DeployRequestError('groupName', 'required');
+  if (request.previousGroupName === request.groupName) {
+    throw new DeployRequestError(
+      'previousGroupName',
+      'must differ from groupName (blue/green needs two groups)',
+    );
+  }
+  if (!Number.isInteger(request.desiredCapacity) || request.desiredCapacity < 1) {
+    throw new DeployRequestError('desiredCapacity', 'must be an integer of at least 1');
+  }
+  if (request.canary !== undefined && (!Number.isInteger(request.canary) || request.canary < 1)) {
+    throw new DeployRequestError('canary', 'must be an integer of at least 1');
+  }
+  if (!Number.isInteger(maxAbandons) || maxAbandons < 1) {
+    throw new DeployRequestError('maxAbandons', 'must be an integer of at least 1');
+  }
+  if (!request.launchTemplate.id && !request.launchTemplate.name) {
+    throw new DeployRequestError('launchTemplate', 'needs an id or a name');
+  }
+  if (request.newTemplateVersion && !deps.launchTemplates) {
+    throw new DeployRequestError('newTemplateVersion', 'needs a launch template writer');
+  }
+  if (request.policy && !deps.parameters) {
+    throw new DeployRequestError('policy', 'needs a parameter writer');
+  }
+}
+
+async function observe(
+  deps: DeployDeps,
+  group: string,
+): Promise<{ description: GroupDescription; instances: ObservedInstance[]; abandons: number }> {
+  const description = await deps.autoscaling.describeGroup(group);
+  const abandons = await countAbandonedLaunches(deps.autoscaling, group);
+  const inService = description.instances
+    .filter((i) => i.lifecycleState === 'InService')
+    .map((i) => i.instanceId);
+  const healthy = new Map<string, boolean>(inService.map((id) => [id, true]));
+  if (inService.length > 0) {
+    for (const name of description.loadBalancerNames) {
+      const states = new Map(
+        (await deps.elb.describeInstanceHealth(name, inService)).map((h) => [h.instanceId, h.state]),
+      );
+      for (const id of inService) if (!isLbHealthy(states.get(id) ?? '')) healthy.set(id, false);
+    }
+    for (const arn of description.targetGroupArns) {
+      const states = new Map(
+        (
+          await deps.elbv2.describeTargetHealth(
+            arn,
+            inService.map((id) => ({ id })),
+          )
+        ).map((t) => [t.id, t.state]),
+      );
+      for (const id of inService) if (!isLbHealthy(states.get(id) ?? '')) healthy.set(id, false);
+    }
+  }
+  return {
+    description,
+    abandons,
+    instances: description.instances.map((i) => ({
+      instanceId: i.instanceId,
+      lifecycleState: i.lifecycleState,
+      lbHealthy: healthy.get(i.instanceId) ?? false,
+    })),
+  };
+}
+
+function diffStates(
+  states: Map<string, string>,
+  instances: readonly ObservedInstance[],
+  onChange: (instanceId: string, from: string | undefined, to: string) => void,
+): void {
+  const seen = new Set<string>();
+  for (const i of instances) {
+    seen.add(i.instanceId);
+    const from = states.get(i.instanceId);
+    if (from !== i.lifecycleState) {
+      states.set(i.instanceId, i.lifecycleState);
+      onChange(i.instanceId, from, i.lifecycleState);
+    }
+  }
+  for (const [id, from] of states) {
+    if (!seen.has(id) && from !== 'Terminated') {
+      states.set(id, 'Terminated');
+      onChange(id, from, 'Terminated');
+    }
+  }
+}
+
+function verdictEvent(time: number, report: RollbackReport): Extract<DeployEvent, { type: 'verdict' }> {
+  const winning = report.reasons.filter((r) => r.verdict === report.verdict);
+  return {
+    type: 'verdict',
+    time,
+    group: report.group,
+    verdict: report.verdict,
+    reasons: winning.map((r) => ({
+      reason: r.reason,
+      ...(r.instanceId ? { instanceId: r.instanceId } : {}),
+      detail: r.detail,
+    })),
+  };
+}
+
+function summarise(reasons: readonly VerdictSummary[]): string {
+  return reasons.map((r) => `${r.reason}${r.instanceId ? ` ${r.instanceId}` : ''}: ${r.detail}`).join('; ');
+}
+
+async function removeGroup(
+  deps: DeployDeps,
+  group: string,
+  cause: DeletionCause,
+  emit: (event: DeployEvent) => void,
+  now: () => number,
+): Promise<boolean> {
+  try {
+    await deps.autoscaling.deleteAutoScalingGroup(group, { forceDelete: true });
+  } catch (error) {
+    if (!(error instanceof GroupNotFoundError) && !/not found/i.test(message(error))) {
+      emit({ type: 'cleanup-failed', time: now(), group, error: message(error) });
+      return false;
+    }
+    return true;
+  }
+  emit({ type: 'group-deleted', time: now(), group, cause });
+  return true;
+}
+
+/**
+ * Scales a group to zero, waits (bounded) for its instances to go, then deletes it. A failed group is deleted
+ * (with its instances) even when scaling it fails: the deploy fails closed.
+ */
+async function drainAndDelete(
+  deps: DeployDeps,
+  group: string,
+  cause: DeletionCause,
+  timeoutMs: number,
+  o: {
+    emit: (event: DeployEvent) => void;
+    now: () => number;
+    sleep: (ms: number) => Promise<void>;
+    pollIntervalMs: number;
+  },
+): Promise<boolean> {
+  o.emit({ type: 'retiring', time: o.now(), group, cause });
+  const started = o.now();
+  try {
+    await deps.autoscaling.updateAutoScalingGroup({
+      AutoScalingGroupName: group,
+      MinSize: 0,
+      MaxSize: 0,
+      DesiredCapacity: 0,
+    });
+    for (;;) {
+      const description = await deps.autoscaling.describeGroup(group);
+      if (description.instances.length === 0 || o.now() - started >= timeoutMs) break;
+      await o.sleep(o.pollIntervalMs);
+    }
+  } catch (error) {
+    if (error instanceof GroupNotFoundError) return true;
+    if (cause === DeletionCause.retired) {
+      o.emit({ type: 'cleanup-failed', time: o.now(), group, error: message(error) });
+      return false;
+    }
+  }
+  return removeGroup(deps, group, cause, o.emit, o.now);
+}

@@ -1,0 +1,76 @@
+/** What a deploy reports as it goes: typed events for a live timeline and a report. */
+import type { Verdict, VerdictReason } from '../rollback';
+import type { DeployFailure, DeployOutcome } from './outcome';
+
+/** One summarised finding of a rollback check. */
+export interface VerdictSummary {
+  reason: VerdictReason;
+  instanceId?: string;
+  detail: string;
+}
+
+/** Why a group is deleted. */
+export const DeletionCause = {
+  /** The old group, after the new one took over. */
+  retired: 'retired',
+  /** The new group, after the deploy failed. */
+  failed: 'failed',
+} as const;
+export type DeletionCause = (typeof DeletionCause)[keyof typeof DeletionCause];
+
+/** Progress of one deploy, in the order it happens. `time` is epoch milliseconds. */
+export type DeployEvent =
+  | {
+      type: 'deploy-started';
+      time: number;
+      group: string;
+      previousGroup?: string;
+      version: string;
+      desiredCapacity: number;
+      maxAbandons: number;
+    }
+  | { type: 'launch-template-version'; time: number; templateId: string; templateVersion: string }
+  | { type: 'policy-stored'; time: number; parameter: string }
+  | { type: 'group-created'; time: number; group: string; hook: string }
+  | {
+      type: 'instance-state';
+      time: number;
+      group: string;
+      instanceId: string;
+      from?: string;
+      to: string;
+    }
+  | { type: 'launch-abandoned'; time: number; group: string; abandons: number; maxAbandons: number }
+  | {
+      type: 'capacity';
+      time: number;
+      group: string;
+      desired: number;
+      inService: number;
+      lbHealthy: number;
+    }
+  | {
+      type: 'verdict';
+      time: number;
+      group: string;
+      verdict: Verdict;
+      reasons: VerdictSummary[];
+    }
+  /** The canary stage passed: the group scales to its full capacity. */
+  | { type: 'scaling-out'; time: number; group: string; from: number; to: number }
+  | { type: 'circuit-open'; time: number; group: string; abandons: number; maxAbandons: number }
+  /** The group scales to zero before it is deleted (`retired`: the old group; `failed`: the new one). */
+  | { type: 'retiring'; time: number; group: string; cause: DeletionCause }
+  | { type: 'group-deleted'; time: number; group: string; cause: DeletionCause }
+  | { type: 'cleanup-failed'; time: number; group: string; error: string }
+  | {
+      type: 'deploy-finished';
+      time: number;
+      group: string;
+      outcome: DeployOutcome;
+      failure?: DeployFailure;
+      detail: string;
+    };
+
+/** The `type` of a {@link DeployEvent}. */
+export type DeployEventType = DeployEvent['type'];

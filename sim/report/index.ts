@@ -1,0 +1,6 @@
+/** Scenario reports: the timeline's lines, per-instance tracks, the JSON and HTML reports. */
+export { describeDeployEvent, describeSimEntry } from './describe';
+export { escapeHtml, renderHtml } from './html';
+export { buildTracks } from './tracks';
+export * from './types';
+export { reportPaths, writeReports } from './write';

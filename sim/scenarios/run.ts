@@ -1,0 +1,393 @@
+/**
+ * Runs a scenario end to end on one machine: the local stack (sim, real launch-gate handler, real app
+ * processes), the deploy driver through the real SDK clients, the rollback check, and the expectations.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { classicHealthCheck, FLEET_SETTINGS } from '../../infra/fleet-settings';
+import {
+  createAutoScalingAdapter,
+  createEc2Client,
+  createElbAdapter,
+  createElbV2Adapter,
+  createSsmClient,
+  DEFAULT_POLICY_PREFIX,
+} from '../../shared/aws';
+import { loadFunctionConfig } from '../../shared/config';
+import {
+  createLaunchTemplateWriter,
+  createParameterWriter,
+  type DeployEvent,
+  type DeployResult,
+  deployBlueGreen,
+} from '../../shared/deploy';
+import { createRollbackCheck } from '../../shared/rollback';
+import { runMigrations } from '../fleet';
+import {
+  freePort,
+  LAUNCH_GATE_FUNCTION,
+  type LocalStack,
+  SIM_PROBE_CIDRS,
+  startLocalStack,
+} from '../local-stack';
+import { describeDeployEvent, describeSimEntry, entryInstance } from '../report/describe';
+import { buildTracks } from '../report/tracks';
+import type { DeploySummary, ExpectationResult, RunEntry, ScenarioReport } from '../report/types';
+import { type SharedPostgres, startSharedPostgres } from './database';
+import { checkDeploy } from './expectations';
+import { CONFIG_PATH_WITHOUT_SECRET, IMAGES, launchTemplateData } from './fleet-data';
+import type { DeployExpectation, Scenario } from './types';
+
+/** How long the end of a run waits for the gate's last invocations. */
+const SETTLE_MS = 20_000;
+/** After the database goes: longer than the instances' health cache (1 s). */
+const OUTAGE_SETTLE_MS = 1_500;
+
+/** Real time per configured AWS time: a 300 s hook heartbeat lasts 30 s, a 5 s LB interval 0.5 s. */
+export const TIME_SCALE = 0.1;
+
+/** The secret every good version reads from SSM (`/healthgate/app/secret-key`). */
+const SECRET_KEY = 'sim-secret-key-not-a-secret';
+
+/**
+ * The gate policy of every group, in real seconds (the gate's clock is not scaled). The deadline stays under
+ * the hook's scaled heartbeat timeout (30 s), so the gate decides before Auto Scaling's default result would.
+ */
+export const SCENARIO_POLICY = {
+  path: '/health',
+  intervalSeconds: 0.5,
+  timeoutSeconds: 0.4,
+  healthyThreshold: 2,
+  deadlineSeconds: 20,
+  lbVerifySeconds: 15,
+  maxAbandonsPerVersion: 2,
+} as const;
+
+/** The load balancer's health check: the fleet's path and thresholds on the fleet's port, quick intervals. */
+const LB_CHECK = {
+  intervalSeconds: 5,
+  timeoutSeconds: 3,
+  healthyThreshold: 2,
+  unhealthyThreshold: 2,
+} as const;
+
+export interface RunOptions {
+  /** Each timeline line as it happens (the live console). */
+  onEntry?: (entry: RunEntry) => void;
+  /** Seed of ids and API fault decisions; default 1. */
+  seed?: number;
+  /** Let the handler's own log lines and metrics through to stdout; default off. */
+  functionLogs?: boolean;
+}
+
+/**
+ * Runs `scenario` and returns its report (never throws for a failed expectation; `passed` says it).
+ *
+ * @example
+ * const report = await runScenario(findScenario('rollout')!, { onEntry: (e) => console.log(e.text) });
+ */
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioReport> {
+  const startedAt = Date.now();
+  const entries: RunEntry[] = [];
+  const push = (time: number, line: Omit<RunEntry, 'time' | 't'> | undefined) => {
+    if (!line) return;
+    const entry: RunEntry = { time, t: Math.max(0, time - startedAt), ...line };
+    entries.push(entry);
+    options.onEntry?.(entry);
+  };
+  const note = (text: string, tone: RunEntry['tone'] = 'step') =>
+    push(Date.now(), { source: 'scenario', text, tone });
+
+  const expectations: ExpectationResult[] = [];
+  const deploys: DeploySummary[] = [];
+  const checks: {
+    expect: DeployExpectation;
+    step: number;
+    group: string;
+    result: DeployResult;
+    previousServing?: { ok: boolean; detail: string };
+  }[] = [];
+  const groupVersion = new Map<string, string>();
+  let stack: LocalStack | undefined;
+  let postgres: SharedPostgres | undefined;
+  let error: string | undefined;
+  let consumed = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const drain = () => {
+    if (!stack) return;
+    const all = stack.timeline.entries;
+    for (; consumed < all.length; consumed++) {
+      const entry = all[consumed]!;
+      push(entry.time, describeSimEntry(entry));
+    }
+  };
+
+  try {
+    note(`scenario ${scenario.name}: ${scenario.description}`);
+    const endpoint = await processEndpoint();
+    stack = await startLocalStack({
+      port: endpoint.port,
+      healthToken: endpoint.healthToken,
+      seed: options.seed ?? 1,
+      timeScale: scenario.timeScale ?? TIME_SCALE,
+      fleet: {
+        images: [
+          { imageId: IMAGES.base },
+          { imageId: IMAGES.withMigration, extraMigrations: ['0003_add_meter_reads'] },
+        ],
+        killGraceMs: 1000,
+      },
+      appConfig: { 'secret-key': SECRET_KEY },
+      functions: {
+        [LAUNCH_GATE_FUNCTION]: {
+          load: () => import('../../functions/launch-gate'),
+          options: { timeoutMs: 20_000, retryDelaysMs: [500, 1000] },
+        },
+      },
+      env: options.functionLogs
+        ? {}
+        : { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+    });
+    timer = setInterval(drain, 50);
+    const { model } = stack.sim;
+    const port = stack.fleetPort!;
+    note(`local control plane on ${stack.endpoint}; instances listen on 127.0.1.N:${port}`, 'info');
+
+    // The release step of the serving version: the shared database gets the app's own migrations.
+    let database: Record<string, string> = { SQLITE_PATH: path.join(stack.runDir, 'shared.sqlite') };
+    if (scenario.database === 'postgresql') {
+      postgres = await startSharedPostgres();
+      database = { DATABASE_URL: postgres.url };
+      note('shared database: PostgreSQL on 127.0.0.1', 'info');
+    }
+    await runMigrations(stack.images.get(IMAGES.base)!, { ...database, SECRET_KEY });
+    model.parameters.put({
+      name: `${CONFIG_PATH_WITHOUT_SECRET}/health-token`,
+      value: stack.healthToken,
+      type: 'SecureString',
+    });
+
+    // What infra/ would have created: the load balancer and the launch template.
+    model.loadBalancers.createClassic({
+      name: 'web',
+      listeners: [{ Protocol: 'HTTP', LoadBalancerPort: 80, InstancePort: port }],
+    });
+    model.loadBalancers.configureHealthCheck(
+      'web',
+      classicHealthCheck({ ...FLEET_SETTINGS.loadBalancerHealthCheck, port, ...LB_CHECK }),
+    );
+    const template = model.launchTemplates.create('healthgate-web', { ImageId: IMAGES.base });
+
+    const config = loadFunctionConfig(process.env);
+    const deps = {
+      autoscaling: createAutoScalingAdapter(),
+      elb: createElbAdapter(),
+      elbv2: createElbV2Adapter(),
+      rollbackCheck: createRollbackCheck({ config }),
+      launchTemplates: createLaunchTemplateWriter(createEc2Client()),
+      parameters: createParameterWriter(createSsmClient()),
+      onEvent: (event: DeployEvent) => push(event.time, describeDeployEvent(event)),
+    };
+
+    let serving: string | undefined;
+    const deadline = startedAt + (scenario.timeoutMs ?? 120_000);
+    for (const [index, step] of scenario.steps.entries()) {
+      const n = index + 1;
+      if (step.kind === 'api-faults') {
+        stack.sim.faults.set(step.rules);
+        note(
+          `step ${n}: AWS API faults on: ${step.rules.map((r) => `${r.service ?? 'all'} ${Math.round((r.throttleRate ?? 0) * 100)}% throttled${r.errorRate ? `, ${Math.round(r.errorRate * 100)}% errors` : ''}`).join('; ')}`,
+        );
+        continue;
+      }
+      if (step.kind === 'database-outage') {
+        if (!postgres) throw new Error(`step ${n}: a database outage needs database: 'postgresql'`);
+        note(`step ${n}: the shared database goes away (PostgreSQL stopped under the running fleet)`);
+        await postgres.stop();
+        // Past the instances' health cache, so every /health from now on sees the outage.
+        await delay(OUTAGE_SETTLE_MS);
+        continue;
+      }
+      const version = scenario.versions.find((v) => v.name === step.version);
+      if (!version) throw new Error(`step ${n}: unknown version ${step.version}`);
+      const group = `web-${version.name}`;
+      groupVersion.set(group, version.name);
+      const capacity = step.capacity ?? scenario.capacity ?? 3;
+      note(
+        `step ${n}: deploy ${version.name}${version.fault !== 'none' ? ` (fault: ${version.fault}${version.description ? `, ${version.description}` : ''})` : ''}`,
+      );
+      const before = serving ? inServiceOf(stack, serving) : [];
+      const deployStart = Date.now();
+      const result: DeployResult = await deployBlueGreen(
+        {
+          groupName: group,
+          ...(serving ? { previousGroupName: serving } : {}),
+          version: version.name,
+          desiredCapacity: capacity,
+          // A canary stage protects a serving fleet; the first fleet has none to protect.
+          ...(serving ? { canary: scenario.canary ?? 1 } : {}),
+          launchTemplate: { id: template.id },
+          newTemplateVersion: {
+            sourceVersion: '1',
+            description: version.name,
+            data: launchTemplateData(version, database),
+          },
+          loadBalancerNames: ['web'],
+          availabilityZones: [`${model.region}a`],
+          policy: {
+            ...SCENARIO_POLICY,
+            port,
+            probeCidrs: [...SIM_PROBE_CIDRS],
+            ...scenario.policy,
+            ...version.policy,
+          },
+          policyPrefix: DEFAULT_POLICY_PREFIX,
+          timeoutMs: Math.max(10_000, deadline - Date.now()),
+          pollIntervalMs: 250,
+          retireTimeoutMs: 30_000,
+        },
+        deps,
+      );
+      drain();
+      const previousServing =
+        serving && result.outcome === 'rolled-back' ? untouched(stack, serving, before) : undefined;
+      checks.push({
+        expect: step.expect,
+        step: n,
+        group,
+        result,
+        ...(previousServing ? { previousServing } : {}),
+      });
+      deploys.push({
+        step: n,
+        version: version.name,
+        group,
+        ...(result.previousGroup ? { previousGroup: result.previousGroup } : {}),
+        outcome: result.outcome,
+        ...(result.failure ? { failure: result.failure } : {}),
+        detail: result.detail,
+        abandons: result.abandons,
+        ...(result.report
+          ? {
+              verdict: result.report.verdict,
+              verdictReasons: result.report.reasons.map(
+                (r) => `${r.verdict} ${r.reason}${r.instanceId ? ` ${r.instanceId}` : ''}: ${r.detail}`,
+              ),
+            }
+          : {}),
+        startedT: deployStart - startedAt,
+        endedT: Date.now() - startedAt,
+      });
+      if (result.outcome === 'deployed') serving = group;
+    }
+    if (scenario.steps.some((s) => s.kind === 'api-faults')) {
+      // The log keeps the most recent calls only: a lower bound, enough to show the faults were live.
+      const injected = stack.sim.requests.entries().filter((e) => e.injected).length;
+      note(`${injected} AWS API call(s) were answered with an injected fault and retried by the SDK`, 'info');
+      expectations.push({
+        step: scenario.steps.findIndex((s) => s.kind === 'api-faults') + 1,
+        what: 'AWS API faults injected',
+        expected: 'at least one',
+        actual: String(injected),
+        ok: injected > 0,
+      });
+    }
+    // Let the last terminations land, and the invocations that completed an action (they return after watching
+    // the load balancer) report their decision.
+    await stack.sim.model.settle();
+    const live = stack;
+    await live
+      .waitFor(() => undecided(live).length === 0, SETTLE_MS, "the gate's last decisions")
+      .catch(() => undefined);
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+    note(`the run failed: ${error}`, 'bad');
+  } finally {
+    if (timer) clearInterval(timer);
+    drain();
+  }
+  const instances = stack
+    ? buildTracks(stack.timeline.entries, startedAt, (g) => groupVersion.get(g) ?? g)
+    : [];
+  for (const c of checks) {
+    const tracks = instances.filter((t) => t.group === c.group);
+    expectations.push(
+      ...checkDeploy(c.expect, {
+        step: c.step,
+        result: c.result,
+        tracks,
+        ...(c.previousServing ? { previousServing: c.previousServing } : {}),
+      }),
+    );
+  }
+  expectations.sort((a, b) => a.step - b.step);
+  await stack?.close();
+  await postgres?.stop();
+  const durationMs = Date.now() - startedAt;
+  const passed = error === undefined && expectations.length > 0 && expectations.every((e) => e.ok);
+  return {
+    scenario: scenario.name,
+    description: scenario.description,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs,
+    passed,
+    expectations,
+    deploys,
+    instances,
+    entries,
+    ...(error ? { error } : {}),
+  };
+}
+
+let endpoint: { port: number; healthToken: string } | undefined;
+
+/**
+ * One sim port and health token per process. The gate's module is loaded once per process, as a warm Lambda
+ * container keeps it, and its SDK clients and token cache keep what they first read: every run in this process
+ * must answer on the same endpoint with the same token.
+ */
+async function processEndpoint(): Promise<{ port: number; healthToken: string }> {
+  endpoint ??= { port: await freePort(), healthToken: randomBytes(18).toString('base64url') };
+  return endpoint;
+}
+
+/** Instances whose lifecycle action the gate completed but whose invocation has not returned its decision yet. */
+function undecided(stack: LocalStack): string[] {
+  const decided = new Set(
+    stack.timeline.entries.flatMap((e) =>
+      e.kind === 'invocation-end' &&
+      (e.record.result as { outcome?: string } | undefined)?.outcome === 'decided'
+        ? [entryInstance(e) ?? '']
+        : [],
+    ),
+  );
+  return stack.timeline
+    .of('lifecycle-action')
+    .filter((e) => e.cause === 'CompleteLifecycleAction' && !decided.has(e.instanceId))
+    .map((e) => e.instanceId);
+}
+
+function inServiceOf(stack: LocalStack, group: string): string[] {
+  return stack.sim.model.autoscaling
+    .groupInstances(group)
+    .filter((i) => i.lifecycleState === 'InService')
+    .map((i) => i.instanceId)
+    .sort();
+}
+
+/** Whether the serving group still has exactly the instances it had before the deploy, all InService. */
+function untouched(
+  stack: LocalStack,
+  group: string,
+  before: readonly string[],
+): { ok: boolean; detail: string } {
+  const now = inServiceOf(stack, group);
+  const same = now.length === before.length && now.every((id, i) => id === before[i]);
+  return {
+    ok: same && now.length > 0,
+    detail: same
+      ? `${now.length} instance(s) InService, the same as before`
+      : `before: ${before.join(', ') || 'none'}; now: ${now.join(', ') || 'none'}`,
+  };
+}

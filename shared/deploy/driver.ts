@@ -73,12 +73,22 @@ export interface DeployRequest extends Omit<NewGroupSpec, 'launchTemplate'> {
   pollIntervalMs?: number;
   /** Time for the old group to drain to zero before it is deleted anyway; default 10 minutes. */
   retireTimeoutMs?: number;
+  /**
+   * After a failure, how long the rollback check may keep saying `hold` (a replacement still booting) before the
+   * group is removed with that verdict; default 20 s. The operator then reads the verdict of a settled group.
+   */
+  verdictSettleMs?: number;
 }
 
 /** Consecutive failed observations after which the deploy fails closed. */
 export const MAX_POLL_ERRORS = 5;
 
-const DEFAULTS = { timeoutMs: 15 * 60_000, pollIntervalMs: 5_000, retireTimeoutMs: 10 * 60_000 } as const;
+const DEFAULTS = {
+  timeoutMs: 15 * 60_000,
+  pollIntervalMs: 5_000,
+  retireTimeoutMs: 10 * 60_000,
+  verdictSettleMs: 20_000,
+} as const;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -132,9 +142,17 @@ export async function deployBlueGreen(request: DeployRequest, deps: DeployDeps):
 
   const fail = async (failure: DeployFailure, detail: string): Promise<DeployResult> => {
     if (!report) {
+      const settleUntil = now() + (request.verdictSettleMs ?? DEFAULTS.verdictSettleMs);
       try {
         report = await deps.rollbackCheck(group);
         emit(verdictEvent(now(), report));
+        // `hold` while a replacement boots says nothing yet; wait (bounded) for the group to settle.
+        while (report.verdict === 'hold' && now() + pollIntervalMs <= settleUntil) {
+          await sleep(pollIntervalMs);
+          const next = await deps.rollbackCheck(group);
+          if (next.verdict !== report.verdict) emit(verdictEvent(now(), next));
+          report = next;
+        }
       } catch {
         // The group may not exist (creation failed) or be unreadable: the deploy fails either way.
       }

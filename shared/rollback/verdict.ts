@@ -105,6 +105,20 @@ function lbHealthy(lb: LbObservation): boolean {
 export function judgeInstance(instance: InstanceObservation): VerdictFinding[] {
   const { instanceId } = instance;
   if (LAUNCHING_STATES.has(instance.lifecycleState)) {
+    // A launching instance that already reports a failure waiting will not heal is a broken version, not a
+    // slow one: the gate will abandon it, and every replacement of the same version fails the same way.
+    const permanent =
+      instance.health?.outcome === 'fail' ? instance.health.failingChecks.filter((c) => !c.transient) : [];
+    if (permanent.length > 0) {
+      return [
+        {
+          verdict: 'rollback',
+          reason: 'NON_TRANSIENT_FAILURE',
+          instanceId,
+          detail: `launching (${instance.lifecycleState}) and failing: ${permanent.map((c) => c.name).join(', ')}`,
+        },
+      ];
+    }
     return [
       {
         verdict: 'hold',

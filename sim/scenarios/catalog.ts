@@ -62,6 +62,7 @@ export const SCENARIOS: readonly Scenario[] = [
           outcome: 'rolled-back',
           failure: 'CIRCUIT_BREAKER',
           decisions: [NON_TRANSIENT],
+          verdict: 'rollback',
           maxDecisionMs: 30_000,
         },
       },

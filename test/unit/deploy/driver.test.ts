@@ -303,6 +303,37 @@ describe('deployBlueGreen', () => {
     );
   });
 
+  it('after the circuit opens, waits (bounded) for a held verdict to settle before removing the group', async () => {
+    world.verdict = 'hold';
+    let opened = 0;
+    world.tick = (n) => {
+      world.abandons = Math.min(n, 3);
+      // The replacement answers two polls after the circuit opened: its failure is then visible.
+      if (world.abandons === 3 && ++opened > 2) world.verdict = 'rollback';
+    };
+    const result = await deployBlueGreen(request({ maxAbandons: 3 }), deps());
+    expect(result).toMatchObject({ outcome: 'rolled-back', failure: 'CIRCUIT_BREAKER' });
+    expect(result.report?.verdict).toBe('rollback');
+    expect(checks.length).toBeGreaterThan(1);
+    const verdicts = events.flatMap((e) => (e.type === 'verdict' ? [e.verdict] : []));
+    expect(verdicts).toEqual(['hold', 'rollback']);
+  });
+
+  it('gives up waiting for a held verdict after verdictSettleMs and still removes the group', async () => {
+    world.verdict = 'hold';
+    world.tick = (n) => {
+      world.abandons = n;
+    };
+    const result = await deployBlueGreen(
+      request({ maxAbandons: 1, verdictSettleMs: 10_000, pollIntervalMs: 1_000 }),
+      deps(),
+    );
+    expect(result).toMatchObject({ outcome: 'rolled-back', failure: 'CIRCUIT_BREAKER' });
+    expect(result.report?.verdict).toBe('hold');
+    expect(checks.length).toBeLessThanOrEqual(11);
+    expect(asg.commandCalls(DeleteAutoScalingGroupCommand)).toHaveLength(1);
+  });
+
   it('takes maxAbandons from the policy when the request names none', async () => {
     world.tick = (n) => {
       world.abandons = n;

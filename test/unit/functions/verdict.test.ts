@@ -118,6 +118,35 @@ describe('fleetVerdict', () => {
       reason: 'LAUNCHING',
     },
     {
+      name: 'a launching instance failing a non-transient check is a rollback',
+      instances: [
+        instance(),
+        instance({
+          instanceId: 'i-b',
+          lifecycleState: 'Pending:Wait',
+          lb: [],
+          health: {
+            outcome: 'fail',
+            failingChecks: [{ name: 'migrations:pending', transient: false }],
+          },
+        }),
+      ],
+      verdict: 'rollback',
+      reason: 'NON_TRANSIENT_FAILURE',
+    },
+    {
+      name: 'a launching instance failing only transient checks holds',
+      instances: [
+        instance({
+          lifecycleState: 'Pending:Wait',
+          lb: [],
+          health: { outcome: 'fail', failingChecks: [{ name: 'database:responseTime', transient: true }] },
+        }),
+      ],
+      verdict: 'hold',
+      reason: 'LAUNCHING',
+    },
+    {
       name: 'Auto Scaling says unhealthy',
       instances: [instance({ healthStatus: 'Unhealthy' })],
       verdict: 'rollback',

@@ -19,10 +19,20 @@ export async function resolveConfig(
   env: Record<string, string | undefined>,
   deps: ResolveConfigDeps = {},
 ): Promise<AppConfig> {
-  const completed = env[SSM_CONFIG_PATH_KEY]
+  return loadConfig(await completeEnv(env, deps));
+}
+
+/**
+ * `env` completed from SSM Parameter Store when `HEALTHGATE_SSM_CONFIG_PATH` is set, else `env` itself.
+ * Throws ConfigError naming the path when the store cannot be read.
+ */
+export async function completeEnv(
+  env: Record<string, string | undefined>,
+  deps: ResolveConfigDeps = {},
+): Promise<Record<string, string | undefined>> {
+  return env[SSM_CONFIG_PATH_KEY]
     ? await loadSsmConfig(env, { client: deps.ssmClient ? deps.ssmClient() : await defaultSsmClient() })
     : env;
-  return loadConfig(completed);
 }
 
 /** The SDK is imported only when a path is configured (see loadSsmConfig). */

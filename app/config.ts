@@ -122,7 +122,51 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   SHUTDOWN_DRAIN_MS: int(0, 600_000).optional(),
   SHUTDOWN_TIMEOUT_MS: int(1, 600_000).optional(),
+  // Read by the serve CLI only when the configuration fails (app/boot-failure); validated here so a typo in a
+  // good configuration is caught at boot rather than on the day a key goes missing.
+  BOOT_FAILURE_REPORT: z.enum(['exit', 'serve']).optional(),
 });
+
+/** A key of the environment the app reads. */
+export type ConfigKey = keyof typeof schema.shape;
+
+/** One key as {@link readConfigKey} saw it: unset (or blank), valid with its typed value, or invalid. */
+export type ConfigKeyReading<K extends ConfigKey> =
+  | { state: 'unset' }
+  | { state: 'valid'; value: NonNullable<z.output<(typeof schema.shape)[K]>> }
+  | { state: 'invalid' };
+
+/**
+ * One key read and validated exactly as {@link loadConfig} reads it (trimmed, blank counts as unset), on its
+ * own: for the boot-failure reporter, which must still answer when other keys are missing or wrong.
+ */
+export function readConfigKey<K extends ConfigKey>(
+  env: Record<string, string | undefined>,
+  key: K,
+): ConfigKeyReading<K> {
+  const value = env[key]?.trim();
+  if (value === undefined || value === '') {
+    return { state: 'unset' };
+  }
+  const parsed = schema.shape[key].safeParse(value);
+  return parsed.success && parsed.data !== undefined
+    ? { state: 'valid', value: parsed.data as NonNullable<z.output<(typeof schema.shape)[K]>> }
+    : { state: 'invalid' };
+}
+
+/** `PORT` when unset. */
+export const DEFAULT_PORT = 8080;
+/** `SERVICE_ID` when unset. */
+export const DEFAULT_SERVICE_ID = 'healthgate-app';
+/** `AWS_EC2_METADATA_SERVICE_ENDPOINT` when unset: asked only with `INSTANCE_METADATA=imds`. */
+export const DEFAULT_IMDS_ENDPOINT = 'http://169.254.169.254';
+/** `IMDS_TIMEOUT_MS` when unset. */
+export const DEFAULT_IMDS_TIMEOUT_MS = 1000;
+
+/** `HOST` when unset: every interface in production (the LB and the gate reach the private IP), else loopback. */
+export function defaultHostFor(mode: RunMode): string {
+  return mode === 'production' ? '0.0.0.0' : '127.0.0.1';
+}
 
 const LOCAL_ALLOWED_HOSTS = ['localhost', '127.0.0.1', '::1'];
 
@@ -181,8 +225,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     localDefaults,
     secretKeyIsDefault: e.SECRET_KEY === undefined,
     secretKey: e.SECRET_KEY ?? LOCAL_SECRET_KEY,
-    host: e.HOST ?? (mode === 'production' ? '0.0.0.0' : '127.0.0.1'),
-    port: e.PORT ?? 8080,
+    host: e.HOST ?? defaultHostFor(mode),
+    port: e.PORT ?? DEFAULT_PORT,
     databaseUrl: e.DATABASE_URL,
     dataDir,
     sqlitePath: path.resolve(e.SQLITE_PATH ?? path.join(dataDir, 'healthgate.sqlite')),
@@ -192,12 +236,12 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     allowedHosts: e.ALLOWED_HOSTS ?? (localDefaults ? LOCAL_ALLOWED_HOSTS : []),
     allowedHostsFile: e.ALLOWED_HOSTS_FILE,
     instanceMetadata: e.INSTANCE_METADATA ?? 'none',
-    imdsEndpoint: e.AWS_EC2_METADATA_SERVICE_ENDPOINT ?? 'http://169.254.169.254',
-    imdsTimeoutMs: e.IMDS_TIMEOUT_MS ?? 1000,
+    imdsEndpoint: e.AWS_EC2_METADATA_SERVICE_ENDPOINT ?? DEFAULT_IMDS_ENDPOINT,
+    imdsTimeoutMs: e.IMDS_TIMEOUT_MS ?? DEFAULT_IMDS_TIMEOUT_MS,
     instanceId: e.INSTANCE_ID,
     version: e.APP_VERSION,
     releaseId: e.RELEASE_ID,
-    serviceId: e.SERVICE_ID ?? 'healthgate-app',
+    serviceId: e.SERVICE_ID ?? DEFAULT_SERVICE_ID,
     httpsRedirect: e.HTTPS_REDIRECT ?? !localDefaults,
     healthToken: e.HEALTH_TOKEN,
     healthTokenHeader: (e.HEALTH_TOKEN_HEADER ?? DEFAULT_TOKEN_HEADER).toLowerCase(),
@@ -213,7 +257,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
 }
 
 /** Literal values that must never appear in a health output or log: the secret, the token, the DB URL. */
-export function secretsOf(config: AppConfig): string[] {
+export function secretsOf(
+  config: Partial<Pick<AppConfig, 'secretKey' | 'healthToken' | 'databaseUrl'>>,
+): string[] {
   const secrets = [config.secretKey, config.healthToken, config.databaseUrl];
   if (config.databaseUrl) {
     try {

@@ -27,7 +27,10 @@ const TOKEN_TTL_SECONDS = '300';
  * {@link InstanceIdentityError}: an instance that cannot say who it is must not pass its health.
  */
 export async function discoverIdentity(
-  config: AppConfig,
+  config: Pick<
+    AppConfig,
+    'instanceId' | 'allowedHostsFile' | 'instanceMetadata' | 'imdsEndpoint' | 'imdsTimeoutMs'
+  >,
   deps: IdentityDeps = {},
 ): Promise<InstanceIdentity> {
   const identity: InstanceIdentity = { instanceId: config.instanceId, fileHosts: [] };

@@ -31,7 +31,12 @@ export type FleetEvent =
     }
   | { kind: 'flap'; time: number; instanceId: string; frozen: boolean }
   /** The process answered its liveness endpoint for the first time: from now on it serves. */
-  | { kind: 'process-ready'; time: number; instanceId: string; privateIp: string };
+  | { kind: 'process-ready'; time: number; instanceId: string; privateIp: string }
+  /**
+   * The process answers on its address, but its liveness endpoint says it is not the app (the first such
+   * answer, e.g. a boot-failure report's 503): from now on its /health can tell a prober why.
+   */
+  | { kind: 'process-answering'; time: number; instanceId: string; privateIp: string; status: number };
 
 /** One instance as the fleet runs it. */
 export interface FleetProcess {
@@ -68,7 +73,8 @@ export interface ProcessFleetOptions {
   baseEnv?: Record<string, string> | (() => Record<string, string>);
   /**
    * Liveness path polled after each start until it answers 200, reported as `process-ready` (when the app
-   * became reachable); `false` polls nothing. Default `/health/live`.
+   * became reachable); a first answer of another status is reported as `process-answering`. `false` polls
+   * nothing. Default `/health/live`.
    */
   readinessPath?: string | false;
   /** How long a terminated process has after SIGTERM before SIGKILL; default 2000 ms. */
@@ -133,6 +139,9 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       NODE_ENV: 'production',
+      // As the production unit sets it: a misconfigured app answers a failing, non-transient /health instead of
+      // exiting, so the gate abandons it at once (UserData may still say `exit`).
+      BOOT_FAILURE_REPORT: 'serve',
       ...(typeof options.baseEnv === 'function' ? options.baseEnv() : options.baseEnv),
       ...appEnv,
       HOST: instance.privateIp,
@@ -190,24 +199,26 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
   };
 
   const watchReady = (run: Running, url: string) => {
+    let answering = false;
     const poll = async () => {
       if (run.record.exit || closed) return;
+      const { instanceId, privateIp } = run.record.instance;
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(500) });
         await res.body?.cancel();
         if (res.status === 200) {
-          emit({
-            kind: 'process-ready',
-            time: now(),
-            instanceId: run.record.instance.instanceId,
-            privateIp: run.record.instance.privateIp,
-          });
+          emit({ kind: 'process-ready', time: now(), instanceId, privateIp });
           return;
+        }
+        if (!answering) {
+          answering = true;
+          emit({ kind: 'process-answering', time: now(), instanceId, privateIp, status: res.status });
         }
       } catch {
         // Not listening yet: poll again.
       }
-      run.timers.push(setTimeout(() => void poll(), 50));
+      // Once it answers as something else than the app, a slower poll still catches it becoming ready.
+      run.timers.push(setTimeout(() => void poll(), answering ? 500 : 50));
     };
     void poll();
   };

@@ -15,6 +15,7 @@ import {
   outcomesOf,
   POLICY,
   retire,
+  SECRET_KEY,
   startGateStack,
 } from './gate-harness';
 
@@ -49,7 +50,7 @@ beforeAll(async () => {
   });
   // The metadata service names another instance: a healthy app answers, but not as the instance launched.
   launched.impostor = launchGroup(stack, 'impostor', { imageId: 'ami-v1', env: { SIM_IMPOSTOR: '1' } });
-  // The only configuration path without SECRET_KEY: the app refuses to boot.
+  // The only configuration path without SECRET_KEY: the app refuses to boot and reports why.
   stack.sim.model.parameters.put({ name: '/healthgate/app-nokey/health-token', value: stack.healthToken });
   launched.nokey = launchGroup(stack, 'nokey', {
     imageId: 'ami-v1',
@@ -158,24 +159,41 @@ describe('launch gate against the sim', () => {
   );
 
   it(
-    'a missing SECRET_KEY → the app never serves → ABANDON at the deadline',
+    'a missing SECRET_KEY → the app never serves, its boot-failure report does → ABANDON NON_TRANSIENT_FAILURE within one probe interval',
     async () => {
       const { instanceId } = launched.nokey!;
-      const exited = await stack.waitFor(
-        () => stack.timeline.of('process-exited', instanceId)[0],
-        15_000,
-        'the misconfigured app to exit',
+      // The fleet starts instances with BOOT_FAILURE_REPORT=serve, as the production unit does.
+      const answering = await stack.waitFor(
+        () => stack.timeline.of('process-answering', instanceId)[0],
+        WAIT_MS,
+        'the boot-failure report to answer',
       );
-      expect(exited.lastLine).toMatch(/SECRET_KEY/);
+      expect(answering.status).toBe(503);
       const decision = await waitForDecision('nokey', WAIT_MS);
       retire(stack, 'nokey');
-      // Nothing answers on the instance's address, so nothing says the failure is non-transient: the deadline decides.
       expect(decision).toMatchObject({
         action: 'ABANDON',
-        reason: 'DEADLINE_EXCEEDED',
+        reason: 'NON_TRANSIENT_FAILURE',
         completion: 'completed',
       });
+      expect(decision.detail).toMatch(/configuration:keys/);
+      expect(decision.detail).toMatch(/SECRET_KEY/);
+      expect(decision.detail).not.toContain(SECRET_KEY);
+      const [completion] = completionsOf(stack, instanceId);
+      expect(completion).toMatchObject({ result: 'ABANDON', cause: 'CompleteLifecycleAction' });
       expect(completeCallsOf(stack, instanceId)).toHaveLength(1);
+      // Visible from the report's first answer: one probe interval, not the deadline.
+      expect(completion!.time - answering.time).toBeLessThanOrEqual(INTERVAL_MS + SLACK_MS);
+      expect(completion!.time - actionStartOf(stack, instanceId)).toBeLessThan(DEADLINE_MS);
+      // The app itself never served.
+      expect(stack.timeline.of('process-ready', instanceId)).toEqual([]);
+      const exited = await stack.waitFor(
+        () => stack.timeline.of('process-exited', instanceId)[0],
+        10_000,
+        'the abandoned instance to stop',
+      );
+      expect(exited.time).toBeGreaterThanOrEqual(completion!.time);
+      expect(exited.code).not.toBe(0);
     },
     TEST_TIMEOUT_MS,
   );

@@ -8,6 +8,7 @@ import { loadConfig } from '../../../app/config';
 import { envKeyFor } from '../../../app/ssm-config';
 import { FLEET_SETTINGS } from '../../../infra/fleet-settings';
 import { DEFAULT_POLICY } from '../../../shared/gate/policy';
+import { run as runCli, waitFor } from '../app/spawn';
 import { loadTemplate, onlyResource, subReferences } from './cfn';
 
 const run = promisify(execFile);
@@ -222,9 +223,56 @@ describe('the launch template user-data', () => {
       allowedHostsFile: join(result.dir, 'etc_dir/allowed-hosts'),
       migrateOnBoot: false,
     });
+    // A configuration error at boot is reported on /health rather than by an exit (see the test below).
+    expect(env.BOOT_FAILURE_REPORT).toBe('serve');
     // Health requests are logged apart from the main log.
     expect(config.accessLogFile).toBe(join(result.dir, 'log_dir/app.log'));
     expect(config.healthLogFile).toBe(join(result.dir, 'log_dir/health.log'));
+  });
+
+  it('a key missing from SSM: the app refuses to boot but answers /health 503 naming it, non-transient', async () => {
+    const result = await boot(
+      {},
+      PARAMETERS.filter((p) => !p.Name.endsWith('/secret-key')),
+    );
+    expect(result.code, result.output).toBe(0);
+    const env = await envOf(join(result.dir, 'etc_dir/app.env'));
+    expect(env.SECRET_KEY).toBeUndefined();
+    // The unit's environment, bound to loopback and with IMDS off: a test never asks 169.254.169.254.
+    const proc = runCli(
+      'app/cli/serve.ts',
+      [],
+      { ...env, HOST: '127.0.0.1', PORT: '0', INSTANCE_METADATA: 'none' },
+      result.dir,
+    );
+    try {
+      const url = await waitFor(
+        () => /(http:\/\/127\.0\.0\.1:\d+)\/health answers 503/.exec(proc.err())?.[1],
+        `the boot-failure report (stderr: ${proc.err()})`,
+      );
+      expect(proc.err()).toContain('missing required configuration: SECRET_KEY');
+      const res = await fetch(`${url}/health`, { headers: { 'x-health-token': 'tok-health' } });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({
+        status: 'fail',
+        instanceId: 'i-0123456789abcdef0',
+        version: '1.4.2',
+        releaseId: 'r-2026-11-24',
+        checks: {
+          'configuration:keys': [
+            expect.objectContaining({
+              status: 'fail',
+              transient: false,
+              output: expect.stringContaining('SECRET_KEY'),
+            }),
+          ],
+        },
+      });
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).not.toBe(0);
+    } finally {
+      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+    }
   });
 
   it('maps parameter names as the app does (envKeyFor)', async () => {

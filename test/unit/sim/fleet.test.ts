@@ -122,12 +122,13 @@ describe('process fleet', () => {
     await expect(fetch(url, { signal: AbortSignal.timeout(1000) })).rejects.toThrow();
   });
 
-  it('an instance without SECRET_KEY never serves: the app refuses to boot, naming the key', async () => {
+  it('an instance without SECRET_KEY never serves the app: it reports the missing key on /health (the fleet opts in)', async () => {
     const { model } = stack.sim;
+    const port = stack.fleetPort!;
     model.launchTemplates.create('nokey-lt', {
       ImageId: 'ami-v1',
       // Its own configuration path: the shared one carries SECRET_KEY.
-      UserData: userData({ HEALTHGATE_SSM_CONFIG_PATH: '/healthgate/app-without-key' }),
+      UserData: userData({ HEALTHGATE_SSM_CONFIG_PATH: '/healthgate/app-without-key', APP_VERSION: 'v9' }),
     });
     model.parameters.put({ name: '/healthgate/app-without-key/health-token', value: stack.healthToken });
     model.autoscaling.createGroup({
@@ -138,6 +139,60 @@ describe('process fleet', () => {
       launchTemplate: { name: 'nokey-lt' },
     });
     const instance = model.autoscaling.groupInstances('nokey')[0]!;
+    const answering = await stack.waitFor(
+      () => stack.timeline.of('process-answering', instance.instanceId)[0],
+      15_000,
+      'the boot-failure report to answer',
+    );
+    expect(answering).toMatchObject({ privateIp: instance.privateIp, status: 503 });
+    const url = `http://${instance.privateIp}:${port}`;
+    const detailed = await fetch(`${url}/health`, { headers: { 'x-health-token': stack.healthToken } });
+    expect(detailed.status).toBe(503);
+    expect(await detailed.json()).toMatchObject({
+      status: 'fail',
+      instanceId: instance.instanceId,
+      version: 'v9',
+      checks: {
+        'configuration:keys': [
+          expect.objectContaining({
+            status: 'fail',
+            transient: false,
+            output: expect.stringContaining('SECRET_KEY'),
+          }),
+        ],
+      },
+    });
+    expect((await fetch(`${url}/health/live`)).status).toBe(503);
+    expect(stack.timeline.of('process-ready', instance.instanceId)).toEqual([]);
+    model.autoscaling.setDesiredCapacity('nokey', 0);
+    const exited = await stack.waitFor(
+      () => stack.timeline.of('process-exited', instance.instanceId)[0],
+      10_000,
+      'the report to stop on terminate',
+    );
+    expect(exited.code).not.toBe(0);
+    expect(exited.lastLine).toMatch(/SECRET_KEY/);
+    await model.settle();
+  });
+
+  it('UserData can opt out (BOOT_FAILURE_REPORT=exit): the app then exits at once, naming the key', async () => {
+    const { model } = stack.sim;
+    model.launchTemplates.create('nokey-exit-lt', {
+      ImageId: 'ami-v1',
+      UserData: userData({
+        HEALTHGATE_SSM_CONFIG_PATH: '/healthgate/app-without-key-exit',
+        BOOT_FAILURE_REPORT: 'exit',
+      }),
+    });
+    model.parameters.put({ name: '/healthgate/app-without-key-exit/health-token', value: stack.healthToken });
+    model.autoscaling.createGroup({
+      name: 'nokey-exit',
+      minSize: 0,
+      maxSize: 1,
+      desiredCapacity: 1,
+      launchTemplate: { name: 'nokey-exit-lt' },
+    });
+    const instance = model.autoscaling.groupInstances('nokey-exit')[0]!;
     const exited = await stack.waitFor(
       () => stack.timeline.of('process-exited', instance.instanceId)[0],
       15_000,
@@ -146,7 +201,8 @@ describe('process fleet', () => {
     expect(exited.code).not.toBe(0);
     expect(exited.lastLine).toMatch(/SECRET_KEY/);
     expect(stack.timeline.of('process-ready', instance.instanceId)).toEqual([]);
-    model.autoscaling.setDesiredCapacity('nokey', 0);
+    expect(stack.timeline.of('process-answering', instance.instanceId)).toEqual([]);
+    model.autoscaling.setDesiredCapacity('nokey-exit', 0);
     await model.settle();
   });
 });

@@ -71,9 +71,8 @@ export const SCENARIOS: readonly Scenario[] = [
   faultScenario(
     'missing-config',
     FaultProfile.missingConfig,
-    'v2 lacks SECRET_KEY: the app refuses to boot, nothing answers /health, the gate abandons at its deadline.',
-    [DEADLINE],
-    ONE_ABANDON,
+    'v2 lacks SECRET_KEY: the app refuses to boot; its boot-failure report names the key as non-transient, the gate abandons at once.',
+    [NON_TRANSIENT],
   ),
   faultScenario(
     'pending-migration',
@@ -84,9 +83,8 @@ export const SCENARIOS: readonly Scenario[] = [
   faultScenario(
     'broken-home',
     FaultProfile.brokenHome,
-    "v2's home page fails to render: /health fails its page check (transient), the gate abandons at its deadline.",
-    [DEADLINE],
-    ONE_ABANDON,
+    "v2's home page fails to render while its database answers: /health reports the page check as non-transient, the gate abandons at once.",
+    [NON_TRANSIENT],
   ),
   {
     name: 'slow-boot',

@@ -13,23 +13,36 @@ const run = async (name: string) => {
 };
 
 describe('rollout fault scenarios', () => {
-  it('pending migration: both canaries ABANDONed NON_TRANSIENT_FAILURE, circuit open, v1 untouched', async () => {
+  it('pending migration: the canaries ABANDONed NON_TRANSIENT_FAILURE, circuit open, v1 untouched', async () => {
     const report = await run('pending-migration');
     expect(report.deploys.map((d) => d.outcome)).toEqual(['deployed', 'rolled-back']);
     const v2 = report.instances.filter((t) => t.version === 'v2');
-    expect(v2.flatMap((t) => t.decisions).map((d) => d.reason)).toEqual([
-      'NON_TRANSIENT_FAILURE',
-      'NON_TRANSIENT_FAILURE',
-    ]);
+    // Two abandons open the circuit; a replacement launched meanwhile may be judged too while the verdict settles.
+    const reasons = v2.flatMap((t) => t.decisions).map((d) => d.reason);
+    expect(reasons.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(reasons)).toEqual(new Set(['NON_TRANSIENT_FAILURE']));
     for (const d of v2.flatMap((t) => t.decisions)) {
       expect(d.afterMs).toBeLessThan(SCENARIO_POLICY.deadlineSeconds * 1000);
     }
   }, 180_000);
 
-  it('broken home page: a transient failure, ABANDONed at the deadline, not before', async () => {
+  it('broken home page while the database answers: ABANDON NON_TRANSIENT_FAILURE, long before the deadline', async () => {
     const report = await run('broken-home');
     const decisions = report.instances.filter((t) => t.version === 'v2').flatMap((t) => t.decisions);
-    expect(decisions.map((d) => `${d.action} ${d.reason}`)).toEqual(['ABANDON DEADLINE_EXCEEDED']);
+    expect(decisions.length).toBeGreaterThan(0);
+    for (const d of decisions) {
+      expect(`${d.action} ${d.reason}`).toBe('ABANDON NON_TRANSIENT_FAILURE');
+      expect(d.afterMs).toBeLessThan((SCENARIO_POLICY.deadlineSeconds * 1000) / 2);
+    }
+  }, 180_000);
+
+  it('hanging /health: ABANDONed at the deadline, not before', async () => {
+    const report = await run('hanging-health');
+    const decisions = report.instances.filter((t) => t.version === 'v2').flatMap((t) => t.decisions);
+    expect(decisions.length).toBeGreaterThan(0);
+    expect(new Set(decisions.map((d) => `${d.action} ${d.reason}`))).toEqual(
+      new Set(['ABANDON DEADLINE_EXCEEDED']),
+    );
     // The deadline counts from the lifecycle event's time, which has whole-second resolution (as EventBridge's):
     // up to a second before the action's start. The decision lands within one interval after it.
     const deadlineMs = SCENARIO_POLICY.deadlineSeconds * 1000;

@@ -27,6 +27,12 @@ export interface PageRendersCheckOptions {
    * to abandon at once on a page that renders wrongly.
    */
   transient?: boolean;
+  /**
+   * Asked when the page fails: whether the page's own dependencies (e.g. the database) answer. When they do, the
+   * failure is the page's own (code, template, routing), which waiting will not heal, so it is reported with
+   * `transient: false`. A dependency that is down, or this probe failing, leaves the failure transient.
+   */
+  dependenciesHealthy?: (signal: AbortSignal) => Promise<boolean>;
 }
 
 /**
@@ -44,22 +50,29 @@ export function pageRendersCheck(options: PageRendersCheckOptions): HealthCheck 
     componentType: 'component',
     transient: options.transient ?? true,
     timeoutMs: options.timeoutMs ?? 2000,
-    run: async () => {
+    run: async (signal) => {
       const res = await options.inject({ method: 'GET', url: path, headers: { ...options.headers } });
       const observed = { observedValue: res.statusCode, observedUnit: 'http status' };
+      const failure = async (output: string) => {
+        const own = options.dependenciesHealthy
+          ? await options.dependenciesHealthy(signal).catch(() => false)
+          : false;
+        return {
+          status: 'fail' as const,
+          ...observed,
+          output: own ? `${output}, while its dependencies answer` : output,
+          ...(own ? { transient: false } : {}),
+        };
+      };
       if (res.statusCode !== expectStatus) {
         const hint =
           res.statusCode >= 300 && res.statusCode < 400
             ? ' (a redirect: check the Host and X-Forwarded-Proto headers)'
             : '';
-        return {
-          status: 'fail',
-          ...observed,
-          output: `GET ${path} answered ${res.statusCode}, expected ${expectStatus}${hint}`,
-        };
+        return failure(`GET ${path} answered ${res.statusCode}, expected ${expectStatus}${hint}`);
       }
       if (options.expectText !== undefined && !(res.body ?? '').includes(options.expectText)) {
-        return { status: 'fail', ...observed, output: `GET ${path} lacks the expected text` };
+        return failure(`GET ${path} lacks the expected text`);
       }
       return { status: 'pass', ...observed };
     },

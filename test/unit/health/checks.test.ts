@@ -165,6 +165,35 @@ describe('pageRendersCheck', () => {
     expect(entry.transient).toBe(false);
   });
 
+  it('reports its failure as non-transient while its dependencies answer, transient while they do not', async () => {
+    const broken = async () => ({ statusCode: 500 });
+    const healthy = pageRendersCheck({ inject: broken, dependenciesHealthy: async () => true });
+    expect(await entryOf(healthy)).toMatchObject({
+      status: 'fail',
+      output: 'GET / answered 500, expected 200, while its dependencies answer',
+      transient: false,
+    });
+    const down = pageRendersCheck({ inject: broken, dependenciesHealthy: async () => false });
+    expect(await entryOf(down)).not.toHaveProperty('transient');
+    const unknown = pageRendersCheck({
+      inject: broken,
+      dependenciesHealthy: async () => {
+        throw new Error('ECONNREFUSED');
+      },
+    });
+    expect(await entryOf(unknown)).not.toHaveProperty('transient');
+    let asked = 0;
+    const passing = pageRendersCheck({
+      inject: async () => ({ statusCode: 200 }),
+      dependenciesHealthy: async () => {
+        asked += 1;
+        return true;
+      },
+    });
+    expect(await entryOf(passing)).toMatchObject({ status: 'pass' });
+    expect(asked).toBe(0);
+  });
+
   it('fails when the expected text is missing, or inject throws', async () => {
     const missing = pageRendersCheck({
       expectText: 'Welcome',

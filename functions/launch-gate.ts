@@ -96,7 +96,8 @@ const metrics = createMetrics();
 /**
  * Lambda entry point for EventBridge `EC2 Instance-launch Lifecycle Action` events and the gate's own
  * continuations (`{ "healthgate": "continuation", ... }`). Never throws for a malformed event; throws only when
- * CompleteLifecycleAction itself fails (after logging the decision), so Lambda's retry and DLQ see it.
+ * CompleteLifecycleAction itself fails (after logging the decision), or when an instance the load balancer failed
+ * cannot be checked for group membership (after logging the verdict), so Lambda's retry and DLQ see it.
  */
 export const handler = middy<LaunchGateEvent, LaunchOutcome, Error, Context>(
   createLaunchGateHandler(

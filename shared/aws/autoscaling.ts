@@ -128,6 +128,12 @@ export interface LifecycleActionRef {
   instanceId: string;
 }
 
+/**
+ * What CompleteLifecycleAction needs: the token identifies the action on its own, so the instance id is optional
+ * (a malformed event whose instance id is unusable can still be abandoned by its token).
+ */
+export type CompletionRef = Omit<LifecycleActionRef, 'instanceId'> & { instanceId?: string };
+
 /** The Auto Scaling calls healthgate makes. */
 export interface AutoScalingAdapter {
   /** DescribeAutoScalingGroups for one group; throws {@link GroupNotFoundError} when it does not exist. */
@@ -140,9 +146,7 @@ export interface AutoScalingAdapter {
    * found" (someone already finished it). Never retried on that answer; the SDK does not retry it either
    * (a 400 `ValidationError` is neither throttling nor transient).
    */
-  completeLifecycleAction(
-    ref: LifecycleActionRef & { result: LifecycleActionResult },
-  ): Promise<CompletionOutcome>;
+  completeLifecycleAction(ref: CompletionRef & { result: LifecycleActionResult }): Promise<CompletionOutcome>;
   /** SetInstanceHealth with ShouldRespectGracePeriod false: Auto Scaling replaces an Unhealthy instance at once. */
   setInstanceHealth(instanceId: string, status?: 'Healthy' | 'Unhealthy'): Promise<void>;
   /** DescribeAutoScalingInstances, in batches of 50, following NextToken. Unknown ids are simply absent. */
@@ -253,7 +257,7 @@ export function createAutoScalingAdapter(
             AutoScalingGroupName: ref.group,
             LifecycleHookName: ref.hook,
             LifecycleActionToken: ref.token,
-            InstanceId: ref.instanceId,
+            ...(ref.instanceId !== undefined ? { InstanceId: ref.instanceId } : {}),
             LifecycleActionResult: ref.result,
           }),
         );
@@ -384,9 +388,13 @@ export function createAutoScalingAdapter(
   };
 }
 
-function safeRef(ref: LifecycleActionRef): Record<string, unknown> {
+function safeRef(ref: CompletionRef): Record<string, unknown> {
   // The token authorises completing the action: keep it out of logs and error context.
-  return { AutoScalingGroupName: ref.group, LifecycleHookName: ref.hook, InstanceId: ref.instanceId };
+  return {
+    AutoScalingGroupName: ref.group,
+    LifecycleHookName: ref.hook,
+    ...(ref.instanceId !== undefined ? { InstanceId: ref.instanceId } : {}),
+  };
 }
 
 function toGroupDescription(group: SdkGroup): GroupDescription {

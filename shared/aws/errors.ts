@@ -109,3 +109,87 @@ export function toAwsError(context: AwsErrorContext, error: unknown): AwsCallErr
   }
   return new AwsCallError(context, { cause: error });
 }
+
+// The SDK's own classification (@smithy/core's retry submodule) is not a direct dependency: its lists, kept here.
+const THROTTLING_NAMES: ReadonlySet<string> = new Set([
+  'BandwidthLimitExceeded',
+  'EC2ThrottledException',
+  'LimitExceededException',
+  'PriorRequestNotComplete',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ThrottledException',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'TransactionInProgressException',
+]);
+const TRANSIENT_NAMES: ReadonlySet<string> = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalError',
+  'InternalFailure',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+]);
+const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Whether an AWS call failed in a way that waiting may heal: throttling, a 5xx or server fault, a timeout, a
+ * dropped connection (the SDK's `$retryable`, `$fault` and error names, through `cause` chains). Such a failure
+ * outlived the SDK's own retries, but a gate can still wait for its next round. Anything else (validation,
+ * access denied, not found, an adapter's domain error, an abort) is not transient.
+ *
+ * @example
+ * if (isTransientAwsError(error)) await sleep(intervalMs); else throw error;
+ */
+export function isTransientAwsError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth <= 5; depth++) {
+    if (
+      e instanceof InstanceNotFoundError ||
+      e instanceof GroupNotFoundError ||
+      e instanceof LoadBalancerNotFoundError ||
+      e instanceof PolicyInvalidError
+    ) {
+      return false;
+    }
+    if (typeof e !== 'object') return false;
+    const fields = e as {
+      name?: unknown;
+      code?: unknown;
+      $retryable?: unknown;
+      $fault?: unknown;
+      $metadata?: { httpStatusCode?: unknown };
+      cause?: unknown;
+    };
+    const name = typeof fields.name === 'string' ? fields.name : '';
+    // Our own aborts (the invocation's budget) are deliberate, not a service failing.
+    if (name === 'AbortError') return false;
+    if (
+      fields.$retryable !== undefined ||
+      fields.$fault === 'server' ||
+      THROTTLING_NAMES.has(name) ||
+      TRANSIENT_NAMES.has(name) ||
+      (typeof fields.code === 'string' && TRANSIENT_NETWORK_CODES.has(fields.code))
+    ) {
+      return true;
+    }
+    const status = fields.$metadata?.httpStatusCode;
+    if (typeof status === 'number' && (status === 429 || status >= 500)) return true;
+    e = fields.cause;
+  }
+  return false;
+}

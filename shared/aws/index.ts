@@ -2,6 +2,7 @@ export {
   type AutoScalingAdapter,
   type AutoScalingInstance,
   CompletionOutcome,
+  type CompletionRef,
   createAutoScalingAdapter,
   createAutoScalingClient,
   type GroupDescription,
@@ -13,7 +14,7 @@ export {
   type LifecycleHookDescription,
   type ScalingActivity,
 } from './autoscaling';
-export { DEFAULT_CLIENT_CONFIG } from './client-config';
+export { CONNECTION_TIMEOUT_MS, DEFAULT_CLIENT_CONFIG, REQUEST_TIMEOUT_MS } from './client-config';
 export {
   createEc2Adapter,
   createEc2Client,
@@ -45,6 +46,7 @@ export {
   type AwsErrorContext,
   GroupNotFoundError,
   InstanceNotFoundError,
+  isTransientAwsError,
   LoadBalancerNotFoundError,
   PolicyInvalidError,
 } from './errors';

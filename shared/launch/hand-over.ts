@@ -1,4 +1,4 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { DEFAULT_CLIENT_CONFIG } from '../aws';
 
 /** Continues a gate in a new invocation with all its state. */
@@ -57,7 +57,10 @@ export function lambdaHandOver<S>(client: LambdaClient, functionName: string): H
   };
 }
 
-/** A Lambda client with healthgate's client defaults (endpoint from the SDK's env, like every other client). */
-export function createLambdaClient(): LambdaClient {
-  return new LambdaClient({ ...DEFAULT_CLIENT_CONFIG });
+/**
+ * A Lambda client with healthgate's client defaults (endpoint from the SDK's env, like every other client).
+ * `overrides` is for tests and tuning; never pass an endpoint in production.
+ */
+export function createLambdaClient(overrides: LambdaClientConfig = {}): LambdaClient {
+  return new LambdaClient({ ...DEFAULT_CLIENT_CONFIG, ...overrides });
 }

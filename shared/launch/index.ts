@@ -43,5 +43,6 @@ export {
   type LaunchGateDeps,
   type LaunchOutcome,
   LB_ROUND_ALLOWANCE_MS,
+  MembershipUnverifiedError,
   runLaunchGate,
 } from './run-gate';

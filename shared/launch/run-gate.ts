@@ -1,16 +1,23 @@
-import type { AutoScalingAdapter, GroupDescription } from '../aws/autoscaling';
+import type { AutoScalingAdapter, CompletionRef, GroupDescription } from '../aws/autoscaling';
 import { CompletionOutcome, HeartbeatOutcome, LifecycleActionResult } from '../aws/autoscaling';
 import type { Ec2Adapter, Ec2Instance } from '../aws/ec2';
 import type { ElbAdapter } from '../aws/elb';
 import type { ElbV2Adapter } from '../aws/elbv2';
-import { GroupNotFoundError, InstanceNotFoundError, PolicyInvalidError } from '../aws/errors';
+import {
+  GroupNotFoundError,
+  InstanceNotFoundError,
+  isTransientAwsError,
+  PolicyInvalidError,
+} from '../aws/errors';
 import type { PolicyLoader } from '../aws/policy-loader';
 import {
   type BaselineObservation,
   compactObservation,
+  DEFAULT_POLICY,
   type Decision,
   DecisionAction,
   DecisionReason,
+  deadlineAt,
   decide,
   type GateState,
   heartbeatDue,
@@ -30,6 +37,7 @@ import {
   recordHandover,
   recordHeartbeat,
   recordProbe,
+  resolvePolicy,
   shouldHandOver,
 } from '../gate';
 import {
@@ -78,6 +86,7 @@ export interface LaunchGateDeps {
     | 'recordHeartbeat'
     | 'completeLifecycleAction'
     | 'setInstanceHealth'
+    | 'describeInstances'
   >;
   ec2: Pick<Ec2Adapter, 'describeInstance'>;
   elb: Pick<ElbAdapter, 'describeHealthCheck' | 'describeInstanceHealth'>;
@@ -122,11 +131,28 @@ export class CompletionFailedError extends Error {
   override readonly name = 'CompletionFailedError';
   constructor(
     readonly decision: Decision,
+    readonly context: { group: string; instanceId?: string },
+    options: { cause?: unknown } = {},
+  ) {
+    super(
+      `could not complete the lifecycle action of ${context.instanceId ?? `a launch into ${context.group}`} with ${decision.action} (${decision.reason})`,
+      options,
+    );
+  }
+}
+
+/**
+ * The load balancer disagreed with a CONTINUE, but the instance's group membership could not be read, so it was
+ * not marked Unhealthy: logged with the verdict and thrown, so Lambda's retry (and DLQ) see it.
+ */
+export class MembershipUnverifiedError extends Error {
+  override readonly name = 'MembershipUnverifiedError';
+  constructor(
     readonly context: { group: string; instanceId: string },
     options: { cause?: unknown } = {},
   ) {
     super(
-      `could not complete the lifecycle action of ${context.instanceId} with ${decision.action} (${decision.reason})`,
+      `could not verify that ${context.instanceId} belongs to ${context.group}: not marked Unhealthy`,
       options,
     );
   }
@@ -135,8 +161,9 @@ export class CompletionFailedError extends Error {
 /**
  * Gates one launching instance: takes an EventBridge lifecycle event or the gate's own continuation, and either
  * completes the lifecycle action (then watches the load balancer's verdict), or hands over to a new invocation.
- * Never throws for a malformed input (EventBridge would retry it); throws only when completing fails, after
- * logging the decision, so Lambda's retry and DLQ see it.
+ * Never throws for a malformed input (EventBridge would retry it); throws only when completing fails, or when an
+ * instance the load balancer failed cannot be checked for group membership, after logging the decision or
+ * verdict, so Lambda's retry and DLQ see it.
  */
 export async function runLaunchGate(raw: unknown, shared: LaunchGateDeps): Promise<LaunchOutcome> {
   const deps: Deps = { ...shared, log: scopedLog(shared.log) };
@@ -182,36 +209,86 @@ export async function runLaunchGate(raw: unknown, shared: LaunchGateDeps): Promi
       return rejectInvalid(deps, event.errors, event.action, 'event', event.group);
     case EventKind.warmPool: {
       identify(deps, event.action);
-      const decision: Decision = {
-        action: DecisionAction.CONTINUE,
-        reason: DecisionReason.WARM_POOL,
-        detail: 'launch into the warm pool: continued without probing (gated when it leaves the pool)',
-      };
-      const completion = await complete(deps, event.action, decision, event.eventTime);
-      return { outcome: 'decided', decision, completion };
+      // The event's Destination alone is no proof: Auto Scaling itself must report the instance as warmed.
+      const warmed = await warmPoolState(deps, event.action);
+      if (warmed.ok) {
+        const decision: Decision = {
+          action: DecisionAction.CONTINUE,
+          reason: DecisionReason.WARM_POOL,
+          detail: `launch into the warm pool (${warmed.state}): continued without probing (gated when it leaves the pool)`,
+        };
+        const completion = await complete(deps, event.action, decision, event.eventTime);
+        return { outcome: 'decided', decision, completion };
+      }
+      deps.log.warn('warm-pool launch not confirmed by Auto Scaling: gated like any launch', {
+        why: warmed.why,
+      });
+      return startGate(deps, event.action, event.eventTime, 'warm pool (unconfirmed)');
     }
     case EventKind.gate: {
       identify(deps, event.action);
-      deps.log.info('gate started', { phase: Phase.gate, origin: event.origin });
-      // An event time ahead of this clock would push the deadline out: the gate counts from now at the latest.
-      const startedAt = Math.min(event.eventTime, deps.now());
-      const state = initialState({ instanceId: event.action.instanceId, startedAt });
-      return gateAndVerify(deps, event.action, state);
+      return startGate(deps, event.action, event.eventTime, event.origin);
     }
   }
 }
 
-function identify(deps: Deps, action: { group: string; instanceId: string; token: string }): void {
+/** Starts gating a launch: the deadline counts from the event's time. */
+function startGate(
+  deps: Deps,
+  action: LifecycleAction,
+  eventTime: number,
+  origin: string | undefined,
+): Promise<LaunchOutcome> {
+  deps.log.info('gate started', { phase: Phase.gate, ...(origin ? { origin } : {}) });
+  // An event time ahead of this clock would push the deadline out: the gate counts from now at the latest.
+  const startedAt = Math.min(eventTime, deps.now());
+  const state = initialState({ instanceId: action.instanceId, startedAt });
+  return gateAndVerify(deps, action, state);
+}
+
+/** Lifecycle states of an instance in a warm pool (`Warmed:Pending:Wait`, …), terminating ones excepted. */
+const WARMED_STATE = /^Warmed:(?!Terminat)/;
+
+/**
+ * Whether Auto Scaling reports the instance as in this group's warm pool (DescribeAutoScalingInstances). Any
+ * doubt (not listed, another group, another state, the call failing) is `ok: false`: the launch is gated.
+ */
+async function warmPoolState(
+  deps: Deps,
+  action: LifecycleAction,
+): Promise<{ ok: true; state: string } | { ok: false; why: string }> {
+  let listed: Awaited<ReturnType<AutoScalingAdapter['describeInstances']>>;
+  try {
+    listed = await deps.autoscaling.describeInstances([action.instanceId]);
+  } catch (error) {
+    return { ok: false, why: `DescribeAutoScalingInstances failed: ${message(error)}` };
+  }
+  const own = listed.find((i) => i.instanceId === action.instanceId);
+  if (!own) return { ok: false, why: `${action.instanceId} is not listed by Auto Scaling` };
+  if (own.groupName !== action.group) {
+    return {
+      ok: false,
+      why: `${action.instanceId} belongs to ${own.groupName || 'no group'}, not ${action.group}`,
+    };
+  }
+  if (!WARMED_STATE.test(own.lifecycleState)) {
+    return { ok: false, why: `${action.instanceId} is ${own.lifecycleState || 'in no state'}, not warmed` };
+  }
+  return { ok: true, state: own.lifecycleState };
+}
+
+function identify(deps: Deps, action: { group: string; instanceId?: string; token: string }): void {
   deps.log.appendKeys({
     group: action.group,
-    instanceId: action.instanceId,
+    ...(action.instanceId !== undefined ? { instanceId: action.instanceId } : {}),
     tokenHash: tokenHash(action.token),
   });
 }
 
 /**
  * A malformed input: logged and counted, never thrown (an async retry would only repeat it). When the lifecycle
- * action is still identifiable it is abandoned now (fail closed) rather than left to the hook's timeout.
+ * action is still identifiable (group, hook and token: the token alone names the action, so an unusable
+ * instance id does not matter) it is abandoned now (fail closed) rather than left to the hook's timeout.
  */
 async function rejectInvalid(
   deps: Deps,
@@ -225,15 +302,14 @@ async function rejectInvalid(
   deps.log.error(`malformed ${what} rejected`, {
     ...(groupName ? { group: groupName } : {}),
     errors,
-    willAbandon: action?.instanceId !== undefined,
+    willAbandon: action !== undefined,
   });
-  if (!action || action.instanceId === undefined) {
+  if (!action) {
     return { outcome: 'invalid', errors };
   }
-  const full: LifecycleAction = { ...action, instanceId: action.instanceId };
-  identify(deps, full);
+  identify(deps, action);
   const decision = internalError(`malformed ${what}: ${errors.join('; ')}`);
-  const completion = await complete(deps, full, decision, undefined);
+  const completion = await complete(deps, action, decision, undefined);
   return { outcome: 'invalid', errors, completion };
 }
 
@@ -292,39 +368,81 @@ interface Target {
 }
 
 async function gate(deps: Deps, action: LifecycleAction, carried: GateState): Promise<GateResult> {
-  const prepared = await prepare(deps, action);
-  if ('decision' in prepared) {
-    const completion = await complete(deps, action, prepared.decision, carried.startedAt);
-    return { kind: 'decided', decision: prepared.decision, completion };
-  }
-  const target = prepared;
-  const { policy } = target;
+  // Set once this invocation has resolved policy, instance, address and hook; until then no probe is made.
+  let target: Target | undefined;
+  // The best policy known while AWS fails transiently: the group's own once read, else the defaults.
+  const known: { policy?: Policy } = {};
+  let preparedAt = Number.NEGATIVE_INFINITY;
+  // The last transient AWS failure not recovered from yet: named in the detail if the gate ends on it.
+  let awsError: unknown;
   let state = carried;
   let baselineAtProbe = -1;
   const probesAtStart = carried.probes;
 
   for (;;) {
+    const bestPolicy = () => target?.policy ?? known.policy ?? DEFAULT_POLICY;
+    if (target === undefined && deps.now() >= preparedAt + bestPolicy().intervalSeconds * 1000) {
+      preparedAt = deps.now();
+      try {
+        const prepared = await prepare(deps, action, known);
+        if ('decision' in prepared) {
+          const completion = await complete(deps, action, prepared.decision, carried.startedAt);
+          return { kind: 'decided', decision: prepared.decision, completion };
+        }
+        target = prepared;
+        awsError = undefined;
+      } catch (error) {
+        // Throttling or a 5xx that outlived the SDK's retries is no verdict on the instance: wait one probe
+        // interval and try again (the deadline still bounds it). Anything else ends the gate (fail closed).
+        if (!isTransientAwsError(error)) throw error;
+        awsError = error;
+        deps.log.warn('AWS call failed transiently: retrying at the next probe interval', {
+          error: describeError(error),
+          probes: state.probes,
+        });
+      }
+    }
+    const policy = bestPolicy();
+    const heartbeatTimeoutSeconds = target?.heartbeatTimeoutSeconds ?? FALLBACK_HEARTBEAT_TIMEOUT_SECONDS;
     const now = deps.now();
     const decision = decide({ policy, state, now });
     // A CONTINUE needs at least one passing probe of this invocation: carried history alone (a forged or
     // replayed continuation) never continues an instance; a legitimate state is never decisive when handed over.
     const unprobed = decision.action === DecisionAction.CONTINUE && state.probes === probesAtStart;
     if (isFinal(decision) && !unprobed) {
-      const completion = await complete(deps, action, decision, state.startedAt, state);
-      return { kind: 'decided', decision, completion, policy };
+      const final =
+        awsError !== undefined && decision.action === DecisionAction.ABANDON
+          ? withAwsError(decision, awsError)
+          : decision;
+      const completion = await complete(deps, action, final, state.startedAt, state);
+      return { kind: 'decided', decision: final, completion, policy };
     }
-    if (baselineAtProbe !== state.probes && needsBaseline(policy, state, now)) {
+    if (target && baselineAtProbe !== state.probes && needsBaseline(policy, state, now)) {
       baselineAtProbe = state.probes;
       try {
         state = recordBaseline(state, await takeBaseline(deps, target, action.instanceId));
         continue;
       } catch (error) {
-        // A baseline only refines the reason of a wait; without one the canary is judged alone.
+        // A baseline only refines the reason of a wait; without one the canary is judged alone (and a baseline
+        // is taken again after the next probe).
         deps.log.warn('baseline failed: judging the canary alone', { error: describeError(error) });
       }
     }
-    if (heartbeatDue(state, now, target.heartbeatTimeoutSeconds)) {
-      const beat = await deps.autoscaling.recordHeartbeat(action);
+    if (heartbeatDue(state, now, heartbeatTimeoutSeconds)) {
+      let beat: HeartbeatOutcome | undefined;
+      try {
+        beat = await deps.autoscaling.recordHeartbeat(action);
+      } catch (error) {
+        // Retried at the next round only while the hook is sure to outlive it; else abandon now, while the
+        // gate can still decide (the hook's DefaultResult is not the gate's to rely on).
+        const expiresAt = state.lastHeartbeatAt + heartbeatTimeoutSeconds * 1000;
+        if (!isTransientAwsError(error) || now + policy.intervalSeconds * 1000 >= expiresAt) throw error;
+        awsError = error;
+        deps.log.warn('heartbeat failed transiently: retrying at the next probe interval', {
+          error: describeError(error),
+          hookExpiresInSeconds: (expiresAt - now) / 1000,
+        });
+      }
       if (beat === HeartbeatOutcome.noActiveAction) {
         deps.metrics.record(action.group, MetricName.AlreadyCompleted, Unit.Count, 1);
         deps.log.warn('lifecycle action no longer active (completed elsewhere or timed out): stopping', {
@@ -332,9 +450,12 @@ async function gate(deps: Deps, action: LifecycleAction, carried: GateState): Pr
         });
         return { kind: 'other', outcome: { outcome: 'stopped', why: 'no active lifecycle action' } };
       }
-      state = recordHeartbeat(state, now);
-      deps.metrics.record(action.group, MetricName.Heartbeats, Unit.Count, 1);
-      deps.log.info('heartbeat recorded', { probes: state.probes });
+      if (beat === HeartbeatOutcome.recorded) {
+        if (target) awsError = undefined;
+        state = recordHeartbeat(state, now);
+        deps.metrics.record(action.group, MetricName.Heartbeats, Unit.Count, 1);
+        deps.log.info('heartbeat recorded', { probes: state.probes });
+      }
     }
     if (shouldHandOver(deps.remainingMs(), policy)) {
       const next = recordHandover(state);
@@ -353,7 +474,7 @@ async function gate(deps: Deps, action: LifecycleAction, carried: GateState): Pr
         handovers: next.handovers,
         probes: next.probes,
       });
-      if (state.probes === probesAtStart) {
+      if (target && state.probes === probesAtStart) {
         deps.log.warn('invocation too short for one probe round: raise the function timeout', {
           remainingMs: deps.remainingMs(),
           intervalSeconds: policy.intervalSeconds,
@@ -362,25 +483,38 @@ async function gate(deps: Deps, action: LifecycleAction, carried: GateState): Pr
       }
       return { kind: 'other', outcome: { outcome: 'handed-over', phase: Phase.gate } };
     }
-    const probeAt = nextProbeAt(state, policy);
-    const beatAt = nextHeartbeatAt(state, target.heartbeatTimeoutSeconds);
+    // Unprepared, the next round is the next attempt to prepare: one interval after the last, by the deadline.
+    const wakeAt = target
+      ? nextProbeAt(state, policy)
+      : Math.min(preparedAt + policy.intervalSeconds * 1000, deadlineAt(state, policy));
+    const beatAt = nextHeartbeatAt(state, heartbeatTimeoutSeconds);
     const before = deps.now();
-    if (beatAt > before && beatAt < probeAt) {
+    if (beatAt > before && beatAt < wakeAt) {
       // A hook timeout shorter than a probe round: wake for the heartbeat first, so the hook never expires.
       await deps.sleep(beatAt - before);
       continue;
     }
-    const wait = probeAt - before;
+    const wait = wakeAt - before;
     if (wait > 0) await deps.sleep(wait);
-    state = recordProbe(state, await probeCanary(deps, target, action));
+    if (target) state = recordProbe(state, await probeCanary(deps, target, action));
   }
+}
+
+/** The decision's detail with the AWS failure that kept the gate from probing appended (both kept readable). */
+function withAwsError(decision: Decision, error: unknown): Decision {
+  const suffix = clip(`; last AWS error: ${message(error)}`, Math.floor(MAX_DETAIL_LENGTH / 2));
+  return { ...decision, detail: `${clip(decision.detail, MAX_DETAIL_LENGTH - suffix.length)}${suffix}` };
 }
 
 /**
  * Resolves policy, instance, address and hook for this invocation, or the decision that ends the gate before
  * any probe (policy invalid, instance not in the group, address not allowed).
  */
-async function prepare(deps: Deps, action: LifecycleAction): Promise<Target | { decision: Decision }> {
+async function prepare(
+  deps: Deps,
+  action: LifecycleAction,
+  known: { policy?: Policy },
+): Promise<Target | { decision: Decision }> {
   const abandon = (reason: DecisionReason, detail: string) => ({
     decision: { action: DecisionAction.ABANDON, reason, detail: clipDetail(detail) },
   });
@@ -396,6 +530,7 @@ async function prepare(deps: Deps, action: LifecycleAction): Promise<Target | { 
     throw error;
   }
   if (input.probeCidrs === undefined) input = { ...input, probeCidrs: deps.defaultProbeCidrs };
+  known.policy = resolvePolicy(input);
 
   let group: GroupDescription;
   let instance: Ec2Instance;
@@ -543,7 +678,7 @@ async function takeBaseline(deps: Deps, target: Target, canaryId: string): Promi
  */
 async function complete(
   deps: Deps,
-  action: LifecycleAction,
+  action: CompletionRef,
   decision: Decision,
   startedAt: number | undefined,
   state?: GateState,
@@ -570,7 +705,7 @@ async function complete(
     });
     throw new CompletionFailedError(
       decision,
-      { group: action.group, instanceId: action.instanceId },
+      { group: action.group, ...(action.instanceId !== undefined ? { instanceId: action.instanceId } : {}) },
       { cause: error },
     );
   }
@@ -640,7 +775,15 @@ async function watchLb(
         return lbDisagrees(deps, action, detail);
       }
     } catch (error) {
-      // A failed read is no verdict: keep watching; the deadline still bounds the watch.
+      if (!isTransientAwsError(error)) {
+        // Waiting cannot heal it (access denied, load balancer gone): the CONTINUE is not verified now or later.
+        deps.log.error('load balancer read failed (not transient): ending the watch', {
+          phase: Phase.lbVerify,
+          error: describeError(error),
+        });
+        return lbDisagrees(deps, action, `load balancer read failed (not transient): ${message(error)}`);
+      }
+      // A transient failure is no verdict: keep watching; the deadline still bounds the watch.
       detail = `load balancer read failed: ${message(error)}`;
       deps.log.warn('load balancer read failed', { phase: Phase.lbVerify, error: describeError(error) });
     }
@@ -667,6 +810,35 @@ async function watchLb(
 }
 
 async function lbDisagrees(deps: Deps, action: LifecycleAction, detail: string): Promise<LaunchOutcome> {
+  // The instance and group come from a payload (possibly a continuation): only an instance that Auto Scaling
+  // itself lists in this group is marked, never one of another group.
+  let member: Awaited<ReturnType<AutoScalingAdapter['describeInstances']>>[number] | undefined;
+  try {
+    const listed = await deps.autoscaling.describeInstances([action.instanceId]);
+    member = listed.find((i) => i.instanceId === action.instanceId);
+  } catch (error) {
+    deps.log.error('load balancer disagrees, but group membership could not be read: not marked Unhealthy', {
+      phase: Phase.lbVerify,
+      reason: DecisionReason.LB_UNHEALTHY,
+      detail: clipDetail(detail),
+      error: describeError(error),
+    });
+    throw new MembershipUnverifiedError(
+      { group: action.group, instanceId: action.instanceId },
+      { cause: error },
+    );
+  }
+  if (member?.groupName !== action.group) {
+    const why = member
+      ? `${action.instanceId} belongs to ${member.groupName || 'no group'}, not ${action.group}`
+      : `${action.instanceId} is no longer in ${action.group}`;
+    deps.log.error('load balancer disagrees, but the instance is not in the group: not marked Unhealthy', {
+      phase: Phase.lbVerify,
+      why,
+      detail: clipDetail(detail),
+    });
+    return { outcome: 'stopped', why };
+  }
   await deps.autoscaling.setInstanceHealth(action.instanceId, 'Unhealthy');
   deps.metrics.record(action.group, MetricName.LbDisagreements, Unit.Count, 1);
   deps.log.error('load balancer disagrees with CONTINUE: instance set Unhealthy, deployment failed', {
@@ -691,7 +863,11 @@ function internalError(detail: string): Decision {
 }
 
 function clipDetail(detail: string): string {
-  return detail.length <= MAX_DETAIL_LENGTH ? detail : `${detail.slice(0, MAX_DETAIL_LENGTH - 1)}…`;
+  return clip(detail, MAX_DETAIL_LENGTH);
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 }
 
 function message(error: unknown): string {

@@ -1,5 +1,7 @@
+import { compactObservation } from '../gate';
 import { MetricName, type MetricsRecorder, Unit } from '../observability';
 import type { RollbackReport } from './inspect';
+import type { HealthObservation } from './verdict';
 
 /**
  * Records what the rollback check measured: each probe's latency, failed probes, and failing checks by name
@@ -14,8 +16,24 @@ export function recordReportMetrics(recorder: MetricsRecorder, report: RollbackR
     if (health && (health.outcome === 'fail' || health.outcome === 'error')) {
       recorder.record(report.group, MetricName.ProbeFailures, Unit.Count, 1);
     }
-    for (const check of health?.failingChecks ?? []) {
-      recorder.record(report.group, MetricName.CheckFailures, Unit.Count, 1, { Check: check.name });
+    for (const name of metricCheckNames(health)) {
+      recorder.record(report.group, MetricName.CheckFailures, Unit.Count, 1, { Check: name });
     }
   }
+}
+
+/**
+ * Check names come from the instance: bounded as the gate bounds them (compactObservation: a few names,
+ * non-transient first, clipped, control characters removed), so a body listing thousands of checks, or new
+ * names on every probe, cannot flood the metrics with dimensions.
+ */
+function metricCheckNames(health: HealthObservation | undefined): string[] {
+  if (!health || health.failingChecks.length === 0) return [];
+  const compacted = compactObservation({
+    at: 0,
+    latencyMs: 0,
+    outcome: health.outcome,
+    failingChecks: health.failingChecks,
+  });
+  return compacted.failingChecks.map((c) => c.name);
 }

@@ -14,7 +14,7 @@ import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HandOverError } from '../../shared/launch/hand-over';
 import { CompletionFailedError, runLaunchGate } from '../../shared/launch/run-gate';
-import { GROUP, launchEvent, TOKEN_PARAMETER } from '../unit/launch/harness';
+import { GROUP, INSTANCE, launchEvent, TOKEN_PARAMETER } from '../unit/launch/harness';
 import {
   expectAbandonedOnly,
   fastPolicy,
@@ -39,20 +39,23 @@ afterEach(async () => {
 });
 
 describe('AWS errors', () => {
-  it('throttling on every Auto Scaling call: no probe, the ABANDON is logged and the failure thrown', async () => {
+  it('throttling on every Auto Scaling call: no probe, waits to the deadline, the ABANDON is logged and thrown', async () => {
     const h = gateHarness(server.port);
     h.mocks.as.reset();
     h.mocks.as.rejects(throttled());
     const error = await runLaunchGate(launchEvent(), h.deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CompletionFailedError);
-    expect((error as CompletionFailedError).decision).toMatchObject({
-      action: 'ABANDON',
-      reason: 'INTERNAL_ERROR',
-    });
+    const decision = (error as CompletionFailedError).decision;
+    expect(decision).toMatchObject({ action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' });
+    expect(decision.detail).toContain(
+      'last AWS error: autoscaling.DescribeAutoScalingGroups failed: Throttling',
+    );
     expect((error as Error).cause).toMatchObject({ code: 'Throttling' });
     expect(h.fetched).toEqual([]);
+    // One attempt per probe interval (1 s) until the 5 s deadline.
+    expect(h.mocks.as.commandCalls(DescribeAutoScalingGroupsCommand).length).toBeGreaterThanOrEqual(4);
     const line = h.log.entries.find((e) => e.message.includes('could not be completed'));
-    expect(line?.fields).toMatchObject({ result: 'ABANDON', reason: 'INTERNAL_ERROR' });
+    expect(line?.fields).toMatchObject({ result: 'ABANDON', reason: 'DEADLINE_EXCEEDED' });
     expect(JSON.stringify(h.log.entries)).not.toContain('5f8e7c9a-1b2c-4d3e-8f9a-0b1c2d3e4f5a');
   });
 
@@ -82,20 +85,64 @@ describe('AWS errors', () => {
     expect(server.requests).toHaveLength(3);
   });
 
-  it('SSM throttled on the policy is not "missing": ABANDON INTERNAL_ERROR, never defaults', async () => {
+  it('SSM throttled on the policy is not "missing": never probes on defaults, ABANDON at the deadline', async () => {
     const h = gateHarness(server.port);
     h.mocks.ssm.on(GetParameterCommand, { Name: POLICY }).rejects(throttled());
     const out = await runToEnd(h);
-    expect(out).toMatchObject({ decision: { action: 'ABANDON', reason: 'INTERNAL_ERROR' } });
+    // The group's policy unknown, the default deadline (600 s) bounds the wait.
+    expect(out).toMatchObject({ decision: { action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' } });
+    expect(out.outcome === 'decided' && out.decision.detail).toMatch(
+      /deadline of 600 s.*last AWS error: ssm.GetParameter failed: Throttling/,
+    );
     expectAbandonedOnly(h, out);
   });
 
-  it('SSM throttled on the health token: ABANDON INTERNAL_ERROR, nothing probed', async () => {
+  it('SSM throttled on the health token: nothing probed, ABANDON at the deadline naming it', async () => {
     const h = gateHarness(server.port);
     h.mocks.ssm.on(GetParameterCommand, { Name: TOKEN_PARAMETER }).rejects(throttled());
     const out = await runToEnd(h);
-    expect(out).toMatchObject({ decision: { action: 'ABANDON', reason: 'INTERNAL_ERROR' } });
+    expect(out).toMatchObject({ decision: { action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' } });
+    expect(out.outcome === 'decided' && out.decision.detail).toContain('ssm.GetParameter failed: Throttling');
     expectAbandonedOnly(h, out);
+  });
+
+  it('SSM denied on the health token: ABANDON INTERNAL_ERROR at once, nothing probed', async () => {
+    const h = gateHarness(server.port);
+    h.mocks.ssm
+      .on(GetParameterCommand, { Name: TOKEN_PARAMETER })
+      .rejects(
+        Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $fault: 'client' }),
+      );
+    const start = h.clock.now();
+    const out = await runToEnd(h);
+    expect(out).toMatchObject({ decision: { action: 'ABANDON', reason: 'INTERNAL_ERROR' } });
+    expect(h.clock.now() - start).toBeLessThan(1_000);
+    expectAbandonedOnly(h, out);
+  });
+
+  it('EC2 throttled then answering: the healthy instance is continued, not abandoned', async () => {
+    const h = gateHarness(server.port);
+    h.mocks.ec2
+      .on(DescribeInstancesCommand)
+      .rejectsOnce(throttled())
+      .rejectsOnce(throttled())
+      .resolves({
+        Reservations: [
+          {
+            Instances: [
+              {
+                InstanceId: INSTANCE,
+                PrivateIpAddress: '127.0.0.1',
+                State: { Name: 'running', Code: 16 },
+                Tags: [{ Key: 'aws:autoscaling:groupName', Value: GROUP }],
+              },
+            ],
+          },
+        ],
+      });
+    const out = await runToEnd(h);
+    expect(out).toMatchObject({ decision: { action: 'CONTINUE', reason: 'HEALTHY_THRESHOLD_MET' } });
+    expect(h.mocks.ec2.commandCalls(DescribeInstancesCommand)).toHaveLength(3);
   });
 
   // Whole texts, or fields laid over the loopback policy (so only the bad field can be the reason).
@@ -158,7 +205,7 @@ describe('AWS errors', () => {
     expectAbandonedOnly(h, out);
   });
 
-  it('a heartbeat that fails mid-gate abandons (fail closed)', async () => {
+  it('a heartbeat throttled until the hook would expire abandons while the gate can still decide', async () => {
     const h = gateHarness(server.port, { heartbeatTimeout: 30 });
     server.requests.length = 0;
     const failing = await startHostile((socket) => socket.end(rawResponse(503, '{"status":"fail"}')));

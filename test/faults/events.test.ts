@@ -72,8 +72,8 @@ const unidentifiable: [string, unknown, RegExp][] = [
 ];
 
 /**
- * Launch events without a usable instance id: refused, nothing completed (the adapter completes by token and
- * instance id) so the hook's DefaultResult (ABANDON, as healthgate's infra sets it) applies.
+ * Launch events without a usable instance id but with a valid group, hook and token: the token alone names the
+ * action, so it is abandoned at once by token (no InstanceId sent), nothing probed.
  */
 const noInstance: [string, unknown, RegExp][] = [
   ['no instance id', without('EC2InstanceId'), /detail\.EC2InstanceId/],
@@ -111,16 +111,24 @@ describe('malformed launch events', () => {
   }
 
   for (const [name, event, error] of noInstance) {
-    it(`refuses ${name}, completes nothing, probes nothing`, async () => {
+    it(`abandons ${name} by its token alone, probes nothing`, async () => {
       const h = gateHarness(server.port);
       const out = await runLaunchGate(event, h.deps);
-      expect(out).toMatchObject({ outcome: 'invalid' });
+      expect(out).toMatchObject({ outcome: 'invalid', completion: 'completed' });
       expect(out.outcome === 'invalid' && out.errors.some((e) => error.test(e))).toBe(true);
-      expect(h.mocks.as.calls()).toHaveLength(0);
-      expect(h.fetched).toEqual([]);
+      expectAbandonedOnly(h, out);
+      expect(h.completions()).toEqual([
+        {
+          AutoScalingGroupName: GROUP,
+          LifecycleHookName: HOOK,
+          LifecycleActionToken: TOKEN,
+          LifecycleActionResult: 'ABANDON',
+        },
+      ]);
+      expect(h.mocks.as.calls()).toHaveLength(1);
       expect(h.log.entries.find((e) => e.level === 'error')?.fields).toMatchObject({
         group: GROUP,
-        willAbandon: false,
+        willAbandon: true,
       });
     });
   }

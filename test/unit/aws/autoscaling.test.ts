@@ -119,6 +119,20 @@ describe('lifecycle actions', () => {
     });
   });
 
+  it('completes by token alone when no instance id is given (no InstanceId sent)', async () => {
+    asMock.on(CompleteLifecycleActionCommand).resolves({});
+    const { instanceId: _, ...byToken } = ref;
+    await expect(adapter.completeLifecycleAction({ ...byToken, result: 'ABANDON' })).resolves.toBe(
+      'completed',
+    );
+    expect(asMock.commandCalls(CompleteLifecycleActionCommand)[0]?.args[0].input).toStrictEqual({
+      AutoScalingGroupName: 'web-green',
+      LifecycleHookName: 'launch-gate',
+      LifecycleActionToken: 'tok-123',
+      LifecycleActionResult: 'ABANDON',
+    });
+  });
+
   it('maps "No active Lifecycle Action found" to already-completed, sent once', async () => {
     asMock
       .on(CompleteLifecycleActionCommand)

@@ -4,6 +4,7 @@ import {
   AutoScalingClient,
   CompleteLifecycleActionCommand,
   DescribeAutoScalingGroupsCommand,
+  DescribeAutoScalingInstancesCommand,
   DescribeLifecycleHooksCommand,
   RecordLifecycleActionHeartbeatCommand,
   SetInstanceHealthCommand,
@@ -162,6 +163,8 @@ export interface HarnessOptions {
   /** Milliseconds of invocation time from the clock's start. */
   budgetMs?: number;
   inService?: { instanceId: string; privateIp: string }[];
+  /** What DescribeAutoScalingInstances reports for the instance (default: in this group, `Pending:Wait`). */
+  asInstance?: { groupName: string; lifecycleState: string } | 'absent';
 }
 
 /**
@@ -242,6 +245,22 @@ export function createHarness(instance: FakeInstance, options: HarnessOptions = 
         DefaultResult: 'ABANDON',
       },
     ],
+  });
+  const asInstance = options.asInstance ?? { groupName: GROUP, lifecycleState: 'Pending:Wait' };
+  as.on(DescribeAutoScalingInstancesCommand).resolves({
+    AutoScalingInstances:
+      asInstance === 'absent'
+        ? []
+        : [
+            {
+              InstanceId: INSTANCE,
+              AutoScalingGroupName: asInstance.groupName,
+              AvailabilityZone: 'us-east-1a',
+              LifecycleState: asInstance.lifecycleState as never,
+              HealthStatus: 'HEALTHY',
+              ProtectedFromScaleIn: false,
+            },
+          ],
   });
   as.on(CompleteLifecycleActionCommand).resolves({});
   as.on(RecordLifecycleActionHeartbeatCommand).resolves({});

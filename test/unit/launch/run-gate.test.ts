@@ -1,9 +1,12 @@
 import {
   CompleteLifecycleActionCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribeAutoScalingInstancesCommand,
   DescribeLifecycleHooksCommand,
   RecordLifecycleActionHeartbeatCommand,
   SetInstanceHealthCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   DescribeInstanceHealthCommand,
   DescribeLoadBalancersCommand,
@@ -11,13 +14,19 @@ import {
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CompletionFailedError, type LaunchOutcome, runLaunchGate } from '../../../shared/launch/run-gate';
+import {
+  CompletionFailedError,
+  type LaunchOutcome,
+  MembershipUnverifiedError,
+  runLaunchGate,
+} from '../../../shared/launch/run-gate';
 import { tokenHash } from '../../../shared/observability/token-hash';
 import {
   createHarness,
   EVENT_TIME,
   type FakeInstance,
   GROUP,
+  type HarnessOptions,
   HEALTH_TOKEN,
   HOOK,
   healthBody,
@@ -335,21 +344,57 @@ describe('runLaunchGate: decided before probing', () => {
     expect(h.mocks.as.calls()).toHaveLength(0);
   });
 
-  it('continues a warm-pool launch without probing', async () => {
-    const h = createHarness(instance);
+  it('continues a warm-pool launch without probing once Auto Scaling reports it warmed', async () => {
+    const h = createHarness(instance, {
+      asInstance: { groupName: GROUP, lifecycleState: 'Warmed:Pending:Wait' },
+    });
     const out = decided(await runLaunchGate(launchEvent({ Destination: 'WarmPool' }), h.deps));
     expect(out.decision).toMatchObject({ action: 'CONTINUE', reason: 'WARM_POOL' });
+    expect(out.decision.detail).toContain('Warmed:Pending:Wait');
     expect(instance.requests).toHaveLength(0);
     expect(h.probes).toHaveLength(0);
+    expect(h.mocks.as.commandCalls(DescribeAutoScalingInstancesCommand)[0]?.args[0].input).toEqual({
+      InstanceIds: [INSTANCE],
+    });
     expect(completions(h)).toEqual([
       expect.objectContaining({ LifecycleActionResult: 'CONTINUE', LifecycleActionToken: TOKEN }),
     ]);
     expect(h.mocks.elb.calls()).toHaveLength(0);
   });
 
+  // The event's Destination is only a claim: anything but a warmed instance of this group is gated (probed).
+  const unconfirmed: [string, HarnessOptions['asInstance'] | 'error'][] = [
+    ['in service', { groupName: GROUP, lifecycleState: 'Pending:Wait' }],
+    ['warmed in another group', { groupName: 'web-green', lifecycleState: 'Warmed:Pending:Wait' }],
+    ['leaving the warm pool by termination', { groupName: GROUP, lifecycleState: 'Warmed:Terminating:Wait' }],
+    ['not listed', 'absent'],
+    ['unreadable', 'error'],
+  ];
+  for (const [name, asInstance] of unconfirmed) {
+    it(`gates a warm-pool launch Auto Scaling does not confirm (${name})`, async () => {
+      const h = createHarness(instance, asInstance === 'error' ? {} : { asInstance });
+      if (asInstance === 'error') {
+        h.mocks.as
+          .on(DescribeAutoScalingInstancesCommand)
+          .rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+      }
+      instance.reply(() => ({
+        status: 503,
+        body: healthBody('fail', { failing: [{ name: 'x', transient: false }] }),
+      }));
+      const out = decided(await runLaunchGate(launchEvent({ Destination: 'WarmPool' }), h.deps));
+      expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'NON_TRANSIENT_FAILURE' });
+      expect(h.probes).toHaveLength(1);
+      expect(h.log.entries.some((e) => e.message.includes('warm-pool launch not confirmed'))).toBe(true);
+    });
+  }
+
   it('logs and counts a malformed event, never throws, and completes nothing it cannot identify', async () => {
     const h = createHarness(instance);
-    const out = await runLaunchGate(launchEvent({ EC2InstanceId: 'web-1' }), h.deps);
+    const out = await runLaunchGate(
+      launchEvent({ EC2InstanceId: 'web-1', LifecycleActionToken: 'x' }),
+      h.deps,
+    );
     expect(out).toMatchObject({ outcome: 'invalid' });
     if (out.outcome === 'invalid') expect(out.errors.join()).toContain('detail.EC2InstanceId');
     expect(h.mocks.as.calls()).toHaveLength(0);
@@ -359,6 +404,22 @@ describe('runLaunchGate: decided before probing', () => {
     for (const raw of [null, 'x', 42, {}]) {
       await expect(runLaunchGate(raw, h.deps)).resolves.toMatchObject({ outcome: 'invalid' });
     }
+  });
+
+  it('abandons a malformed instance id by its token alone (group, hook and token are valid)', async () => {
+    const h = createHarness(instance);
+    const out = await runLaunchGate(launchEvent({ EC2InstanceId: 'web-1' }), h.deps);
+    expect(out).toMatchObject({ outcome: 'invalid', completion: 'completed' });
+    const sent = completions(h);
+    expect(sent).toEqual([
+      {
+        AutoScalingGroupName: GROUP,
+        LifecycleHookName: HOOK,
+        LifecycleActionToken: TOKEN,
+        LifecycleActionResult: 'ABANDON',
+      },
+    ]);
+    expect(h.probes).toHaveLength(0);
   });
 
   it('abandons a malformed launch event whose action is still identifiable (fail closed)', async () => {
@@ -432,20 +493,135 @@ describe('runLaunchGate: completion and errors', () => {
     expect(h.mocks.elb.commandCalls(DescribeInstanceHealthCommand)).toHaveLength(0);
   });
 
-  it('abandons INTERNAL_ERROR on an unexpected error', async () => {
+  it('abandons INTERNAL_ERROR at once on an AWS error that waiting cannot heal (access denied)', async () => {
     const h = createHarness(instance);
     h.mocks.as.on(DescribeLifecycleHooksCommand).rejects(
-      Object.assign(new Error('Service unavailable'), {
-        name: 'ServiceUnavailable',
-        $metadata: { httpStatusCode: 503 },
+      Object.assign(new Error('User is not authorized to perform: autoscaling:DescribeLifecycleHooks'), {
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
       }),
     );
+    const start = h.clock.now();
     const out = decided(await runLaunchGate(launchEvent(), h.deps));
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'INTERNAL_ERROR' });
     expect(out.decision.detail).toContain('DescribeLifecycleHooks');
+    expect(out.decision.detail).toContain('AccessDenied');
+    expect(h.clock.now()).toBe(start);
+    expect(h.mocks.as.commandCalls(DescribeLifecycleHooksCommand)).toHaveLength(1);
     expect(completions(h)).toEqual([
       expect.objectContaining({ LifecycleActionResult: 'ABANDON', LifecycleActionToken: TOKEN }),
     ]);
+  });
+
+  // After the SDK's own retries: the gate waits a probe interval and reads again instead of abandoning.
+  const transient: [string, Error][] = [
+    [
+      'throttling',
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'Throttling',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    ],
+    [
+      'a 503',
+      Object.assign(new Error('Service unavailable'), {
+        name: 'ServiceUnavailable',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    ],
+    [
+      'a request timeout',
+      Object.assign(new Error('request exceeded 5000 ms'), { name: 'TimeoutError', code: 'ETIMEDOUT' }),
+    ],
+  ];
+  for (const [name, error] of transient) {
+    it(`waits through ${name} on a Describe call and continues a healthy instance`, async () => {
+      const h = createHarness(instance);
+      h.mocks.as
+        .on(DescribeLifecycleHooksCommand)
+        .rejectsOnce(error)
+        .rejectsOnce(error)
+        .resolves({
+          LifecycleHooks: [{ LifecycleHookName: HOOK, AutoScalingGroupName: GROUP, HeartbeatTimeout: 300 }],
+        });
+      const start = h.clock.now();
+      const probeTimes: number[] = [];
+      const probe = h.deps.probe;
+      h.deps.probe = (o) => {
+        probeTimes.push(h.clock.now());
+        return probe(o);
+      };
+      const out = decided(await runLaunchGate(launchEvent(), h.deps));
+      expect(out.decision).toMatchObject({ action: 'CONTINUE', reason: 'HEALTHY_THRESHOLD_MET' });
+      expect(h.mocks.as.commandCalls(DescribeLifecycleHooksCommand)).toHaveLength(3);
+      // Two failed rounds, one probe interval (2 s) apart, before the first probe; then three probes.
+      expect(instance.requests).toHaveLength(3);
+      expect(probeTimes[0]! - start).toBe(2 * 2_000);
+      expect(h.log.entries.filter((e) => e.message.includes('failed transiently'))).toHaveLength(2);
+    });
+  }
+
+  for (const [command, mock] of [
+    [
+      'DescribeAutoScalingGroups',
+      (h: ReturnType<typeof createHarness>, e: Error) =>
+        h.mocks.as.on(DescribeAutoScalingGroupsCommand).rejects(e),
+    ],
+    [
+      'DescribeInstances',
+      (h: ReturnType<typeof createHarness>, e: Error) => h.mocks.ec2.on(DescribeInstancesCommand).rejects(e),
+    ],
+    [
+      'DescribeLoadBalancers',
+      (h: ReturnType<typeof createHarness>, e: Error) =>
+        h.mocks.elb.on(DescribeLoadBalancersCommand).rejects(e),
+    ],
+  ] as const) {
+    it(`abandons at the deadline, naming the AWS error, when ${command} stays throttled (never CONTINUE)`, async () => {
+      const h = createHarness(instance);
+      mock(h, transient[0]![1]);
+      const out = decided(await runLaunchGate(launchEvent(), h.deps));
+      expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' });
+      expect(out.decision.detail).toMatch(
+        new RegExp(`last AWS error: .*${command} failed: Throttling: Rate exceeded`),
+      );
+      expect(h.probes).toHaveLength(0);
+      expect(completions(h)).toEqual([expect.objectContaining({ LifecycleActionResult: 'ABANDON' })]);
+      // The policy's 60 s deadline from the event's time, one attempt per 2 s interval.
+      expect(h.clock.now()).toBe(EVENT_TIME + 60_000);
+    });
+  }
+
+  it('hands over while AWS is throttled, and the next invocation prepares again and continues', async () => {
+    const throttled = transient[0]![1];
+    const h = createHarness(instance, { budgetMs: 20_000 });
+    h.mocks.ec2.on(DescribeInstancesCommand).rejects(throttled);
+    const first = await runLaunchGate(launchEvent(), h.deps);
+    expect(first).toEqual({ outcome: 'handed-over', phase: 'gate' });
+    expect(h.probes).toHaveLength(0);
+    expect(h.log.entries.some((e) => e.message.includes('too short for one probe'))).toBe(false);
+
+    const second = createHarness(instance);
+    second.clock.advance(h.clock.now() - second.clock.now());
+    const out = decided(await runLaunchGate(h.handOvers[0], second.deps));
+    expect(out.decision).toMatchObject({ action: 'CONTINUE', reason: 'HEALTHY_THRESHOLD_MET' });
+  });
+
+  it('a throttled heartbeat is retried at the next round, not abandoned', async () => {
+    const throttled = transient[0]![1];
+    const h = createHarness(instance, { heartbeatTimeout: 30 });
+    instance.reply((n) =>
+      n < 10
+        ? { status: 503, body: healthBody('fail', { failing: [{ name: 'db' }] }) }
+        : { status: 200, body: healthBody('pass') },
+    );
+    h.mocks.as.on(RecordLifecycleActionHeartbeatCommand).rejectsOnce(throttled).resolves({});
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.decision).toMatchObject({ action: 'CONTINUE', reason: 'HEALTHY_THRESHOLD_MET' });
+    expect(h.mocks.as.commandCalls(RecordLifecycleActionHeartbeatCommand).length).toBeGreaterThanOrEqual(2);
   });
 
   it('abandons INTERNAL_ERROR when the configured health token does not exist', async () => {
@@ -566,6 +742,86 @@ describe('runLaunchGate: the load balancer after CONTINUE', () => {
     expect(out.lb?.verdict).toBe('unhealthy');
     expect(out.lb?.detail).toContain('not healthy within 20 s');
     expect(h.mocks.elbv2.commandCalls(DescribeTargetHealthCommand).length).toBeGreaterThan(5);
+    expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(1);
+  });
+
+  const failedClassic = {
+    InstanceStates: [
+      {
+        InstanceId: INSTANCE,
+        State: 'OutOfService' as const,
+        ReasonCode: 'Instance',
+        Description:
+          'Instance has failed at least the UnhealthyThreshold number of health checks consecutively.',
+      },
+    ],
+  };
+  const lbVerifyPayload = (h: ReturnType<typeof createHarness>, group = GROUP) => ({
+    healthgate: 'continuation',
+    v: 1,
+    phase: 'lb-verify',
+    action: { group, hook: HOOK, token: TOKEN, instanceId: INSTANCE },
+    verify: {
+      eventTime: EVENT_TIME,
+      continuedAt: h.clock.now() - 30_000,
+      until: h.clock.now() - 1,
+      intervalMs: 2_000,
+      handovers: 1,
+    },
+  });
+
+  it('an lb-verify continuation for an instance of another group marks nothing Unhealthy', async () => {
+    // The payload names group web-blue, but Auto Scaling lists the instance in web-green.
+    const h = createHarness(instance, {
+      asInstance: { groupName: 'web-green', lifecycleState: 'InService' },
+    });
+    h.mocks.elb.on(DescribeInstanceHealthCommand).resolves(failedClassic);
+    const out = await runLaunchGate(lbVerifyPayload(h), h.deps);
+    expect(out).toMatchObject({ outcome: 'stopped' });
+    expect(out.outcome === 'stopped' && out.why).toContain('belongs to web-green');
+    expect(h.mocks.as.commandCalls(DescribeAutoScalingInstancesCommand)[0]?.args[0].input).toEqual({
+      InstanceIds: [INSTANCE],
+    });
+    expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
+    expect(metricNames(h)).not.toContain('LbDisagreements');
+  });
+
+  it('an lb-verify continuation for an instance no longer in any group marks nothing', async () => {
+    const h = createHarness(instance, { asInstance: 'absent' });
+    h.mocks.elb.on(DescribeInstanceHealthCommand).resolves(failedClassic);
+    const out = await runLaunchGate(lbVerifyPayload(h), h.deps);
+    expect(out).toMatchObject({ outcome: 'stopped' });
+    expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
+  });
+
+  it('an lb-verify continuation for a member of the group still marks it Unhealthy', async () => {
+    const h = createHarness(instance, { asInstance: { groupName: GROUP, lifecycleState: 'InService' } });
+    h.mocks.elb.on(DescribeInstanceHealthCommand).resolves(failedClassic);
+    const out = await runLaunchGate(lbVerifyPayload(h), h.deps);
+    expect(out).toMatchObject({ outcome: 'lb-verified', verdict: 'unhealthy' });
+    expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(1);
+  });
+
+  it('membership unreadable: nothing marked, the verdict logged and thrown for Lambda to retry', async () => {
+    const h = createHarness(instance);
+    h.mocks.elb.on(DescribeInstanceHealthCommand).resolves(failedClassic);
+    h.mocks.as
+      .on(DescribeAutoScalingInstancesCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+    await expect(runLaunchGate(lbVerifyPayload(h), h.deps)).rejects.toBeInstanceOf(MembershipUnverifiedError);
+    expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
+    expect(h.log.entries.find((e) => e.level === 'error')?.fields).toMatchObject({ reason: 'LB_UNHEALTHY' });
+  });
+
+  it('a load balancer read that waiting cannot heal ends the watch at once: Unhealthy', async () => {
+    const h = createHarness(instance);
+    h.mocks.elb
+      .on(DescribeInstanceHealthCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied', $fault: 'client' }));
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.lb).toMatchObject({ verdict: 'unhealthy' });
+    expect(out.lb?.detail).toContain('not transient');
+    expect(h.mocks.elb.commandCalls(DescribeInstanceHealthCommand)).toHaveLength(1);
     expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(1);
   });
 

@@ -22,6 +22,7 @@ type Resources = Record<string, { Type: string; Properties: Record<string, unkno
 /** Actions AWS allows only on Resource "*": Describe* without resource-level permissions, and VPC interfaces. */
 const ACTIONS_NEEDING_STAR = new Set([
   'autoscaling:DescribeAutoScalingGroups',
+  'autoscaling:DescribeAutoScalingInstances',
   'autoscaling:DescribeLifecycleHooks',
   'autoscaling:DescribeScalingActivities',
   'ec2:DescribeInstances',
@@ -254,6 +255,8 @@ describe('serverless package', () => {
     for (const needed of [...WRITE_ACTIONS, 'ssm:GetParameter', 'kms:Decrypt']) {
       expect(byAction(needed), needed).toBeDefined();
     }
+    // Warm-pool launches are checked with Auto Scaling, and so is membership before SetInstanceHealth.
+    expect(byAction('autoscaling:DescribeAutoScalingInstances')?.Resource).toEqual('*');
     expect(JSON.stringify(byAction('autoscaling:CompleteLifecycleAction').Resource)).toContain(
       ':autoScalingGroup:*:autoScalingGroupName/*',
     );

@@ -122,4 +122,40 @@ describe('recordReportMetrics', () => {
       ['ProbeFailures', 1],
     ]);
   });
+
+  it('bounds failing check names like the gate: at most 8, 64 characters, control characters removed', () => {
+    const recorder = memoryRecorder();
+    const failingChecks = [
+      ...Array.from({ length: 2_000 }, (_, i) => ({ name: `db:check-${i}`, transient: true })),
+      { name: `migrations:${'x'.repeat(500)}`, transient: false },
+      { name: 'evil\n\u001b[31mINFO forged\u0000', transient: false },
+    ];
+    const report: RollbackReport = {
+      group: 'web',
+      checkedAt: '',
+      verdict: 'rollback',
+      reasons: [],
+      versions: {},
+      probe: { port: 80, path: '/health' },
+      instances: [
+        {
+          instanceId: 'i-a',
+          lifecycleState: 'InService',
+          lb: [],
+          probeLatencyMs: 5,
+          health: { outcome: 'fail', httpStatus: 503, failingChecks },
+        },
+      ],
+    };
+    recordReportMetrics(recorder, report);
+    const checks = recorder.points.filter((p) => p.name === 'CheckFailures').map((p) => p.extra.Check ?? '');
+    expect(checks).toHaveLength(8);
+    for (const name of checks) {
+      expect(name.length).toBeLessThanOrEqual(64);
+      expect([...name].filter((c) => c < ' ' || c === '\u007f')).toEqual([]);
+    }
+    // Non-transient checks first: the signal that matters survives the bound.
+    expect(checks[0]?.startsWith('migrations:x')).toBe(true);
+    expect(checks[1]).toContain('INFO forged');
+  });
 });

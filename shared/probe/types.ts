@@ -1,27 +1,8 @@
+import type { FailingCheck, ProbeOutcome } from '../gate/observation';
 import type { HealthBody } from '../health/types';
 
-/** What one probe came to. */
-export const ProbeOutcome = {
-  /** HTTP 200 with status pass. */
-  pass: 'pass',
-  /** HTTP 200 with status warn. */
-  warn: 'warn',
-  /** The instance says it is unhealthy: status fail, a 503, a redirect, or another HTTP status. */
-  fail: 'fail',
-  /** No verdict from this instance: refused target, network error, timeout, malformed body, another instance. */
-  error: 'error',
-} as const;
-export type ProbeOutcome = (typeof ProbeOutcome)[keyof typeof ProbeOutcome];
-
-/** A failing check the instance reported. */
-export interface FailingCheck {
-  /** The key in `checks`, `"<component>:<measurement>"`. */
-  name: string;
-  /** False only when the instance says explicitly (`transient: false`) that waiting will not heal it. */
-  transient: boolean;
-  componentType?: string;
-  output?: string;
-}
+// One vocabulary for what a probe came to: the decision engine's, which reads these observations.
+export { type FailingCheck, ProbeOutcome } from '../gate/observation';
 
 /** The result of one probe. */
 export interface ProbeResult {

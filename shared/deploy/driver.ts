@@ -75,7 +75,8 @@ export interface DeployRequest extends Omit<NewGroupSpec, 'launchTemplate'> {
   retireTimeoutMs?: number;
   /**
    * After a failure, how long the rollback check may keep saying `hold` (a replacement still booting) before the
-   * group is removed with that verdict; default 20 s. The operator then reads the verdict of a settled group.
+   * group is removed with that verdict; default 20 s, cut short once `maxAbandons` more launches are abandoned
+   * meanwhile. The operator then reads the verdict of a settled group.
    */
   verdictSettleMs?: number;
 }
@@ -146,9 +147,13 @@ export async function deployBlueGreen(request: DeployRequest, deps: DeployDeps):
       try {
         report = await deps.rollbackCheck(group);
         emit(verdictEvent(now(), report));
-        // `hold` while a replacement boots says nothing yet; wait (bounded) for the group to settle.
+        // `hold` while a replacement boots says nothing yet; wait (bounded) for the group to settle. Each
+        // abandoned replacement is followed by another launch: the circuit's limit bounds those launches too.
+        const stopAt = abandons + maxAbandons;
         while (report.verdict === 'hold' && now() + pollIntervalMs <= settleUntil) {
           await sleep(pollIntervalMs);
+          const since = await countAbandonedLaunches(deps.autoscaling, group).catch(() => abandons);
+          if (since >= stopAt) break;
           const next = await deps.rollbackCheck(group);
           if (next.verdict !== report.verdict) emit(verdictEvent(now(), next));
           report = next;
@@ -202,6 +207,7 @@ export async function deployBlueGreen(request: DeployRequest, deps: DeployDeps):
       createGroupInput(
         {
           ...request,
+          ...(request.previousGroupName ? { baselineGroupName: request.previousGroupName } : {}),
           desiredCapacity: canary,
           minSize: Math.min(request.minSize ?? full, canary),
           maxSize: request.maxSize ?? full,

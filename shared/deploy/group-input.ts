@@ -1,6 +1,7 @@
 /** The new group's CreateAutoScalingGroup input, from the fleet settings: pure. */
 import type { CreateAutoScalingGroupCommandInput } from '@aws-sdk/client-auto-scaling';
 import { type FleetSettings, groupHealthCheck, launchHookSpecification } from '../../infra/fleet-settings';
+import { BASELINE_GROUP_TAG } from '../launch/baseline-group';
 
 /** The tag every group of a deploy carries with its version. */
 export const VERSION_TAG = 'healthgate:version';
@@ -19,6 +20,11 @@ export interface NewGroupSpec {
   vpcZoneIdentifier?: string;
   availabilityZones?: readonly string[];
   tags?: Readonly<Record<string, string>>;
+  /**
+   * The serving group this one replaces: tagged as the gate's baseline group (`healthgate:baseline-group`), so a
+   * canary failing a shared check is compared with its in-service instances while the new group has none.
+   */
+  baselineGroupName?: string;
 }
 
 /**
@@ -32,7 +38,10 @@ export function createGroupInput(
   spec: NewGroupSpec,
   settings: FleetSettings,
 ): CreateAutoScalingGroupCommandInput {
-  const tags = { ...spec.tags, [VERSION_TAG]: spec.version };
+  const tags: Record<string, string> = { ...spec.tags, [VERSION_TAG]: spec.version };
+  const baseline = spec.baselineGroupName ?? tags[BASELINE_GROUP_TAG];
+  delete tags[BASELINE_GROUP_TAG];
+  const groupTags = baseline ? { [BASELINE_GROUP_TAG]: baseline } : {};
   return {
     AutoScalingGroupName: spec.groupName,
     LaunchTemplate: {
@@ -51,12 +60,14 @@ export function createGroupInput(
     ...(spec.vpcZoneIdentifier ? { VPCZoneIdentifier: spec.vpcZoneIdentifier } : {}),
     ...(spec.availabilityZones?.length ? { AvailabilityZones: [...spec.availabilityZones] } : {}),
     LifecycleHookSpecificationList: [launchHookSpecification(settings)],
-    Tags: Object.entries(tags).map(([Key, Value]) => ({
-      Key,
-      Value,
-      PropagateAtLaunch: true,
-      ResourceId: spec.groupName,
-      ResourceType: 'auto-scaling-group',
-    })),
+    Tags: [
+      ...Object.entries(tags).map(([Key, Value]) => tag(spec.groupName, Key, Value, true)),
+      // Read from the group by the gate; its instances need not carry it.
+      ...Object.entries(groupTags).map(([Key, Value]) => tag(spec.groupName, Key, Value, false)),
+    ],
   };
+}
+
+function tag(groupName: string, Key: string, Value: string, PropagateAtLaunch: boolean) {
+  return { Key, Value, PropagateAtLaunch, ResourceId: groupName, ResourceType: 'auto-scaling-group' };
 }

@@ -11,6 +11,11 @@ import { clip, sanitise } from './text';
 export interface BaselineObservation {
   /** When the round started, epoch ms. */
   at: number;
+  /**
+   * The group the instances belong to, when it is not the canary's own (a blue/green deploy's previous group,
+   * named by the new group's `healthgate:baseline-group` tag).
+   */
+  group?: string;
   instances: {
     instanceId: string;
     outcome: ProbeOutcome;
@@ -27,6 +32,7 @@ export const BASELINE_LIMITS = {
   failingChecks: 3,
   name: 40,
   instanceId: 24,
+  group: 255,
 } as const;
 
 /**
@@ -71,7 +77,11 @@ export function compactBaseline(
         failingChecks: names.slice(0, L.failingChecks),
       };
     });
-  return { at: baseline.at, instances };
+  return {
+    at: baseline.at,
+    ...(baseline.group !== undefined ? { group: clip(sanitise(baseline.group), L.group) } : {}),
+    instances,
+  };
 }
 
 const finite = z.number().refine(Number.isFinite, { error: 'must be a finite number' });
@@ -79,6 +89,7 @@ const finite = z.number().refine(Number.isFinite, { error: 'must be a finite num
 /** Shape of a carried baseline (bounds are applied by {@link compactBaseline} afterwards). */
 export const baselineSchema = z.strictObject({
   at: finite,
+  group: z.string().max(1_000).optional(),
   instances: z
     .array(
       z.strictObject({

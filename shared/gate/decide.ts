@@ -144,6 +144,8 @@ interface Outage {
   checks: readonly string[];
   sharing: number;
   total: number;
+  /** The baseline's group when not the canary's own. */
+  group?: string;
 }
 
 function isBaselineCurrent(state: GateState, policy: Policy, now: number): boolean {
@@ -162,7 +164,8 @@ function sharedOutage(policy: Policy, state: GateState, latest: ProbeObservation
   const checks = latest.failingChecks.map((c) => c.name);
   const sharing = countSharing(baseline, latest);
   const total = baseline.instances.length;
-  return sharing >= 1 && sharing * 2 >= total ? { checks, sharing, total } : undefined;
+  if (sharing < 1 || sharing * 2 < total) return undefined;
+  return { checks, sharing, total, ...(baseline.group !== undefined ? { group: baseline.group } : {}) };
 }
 
 /** In-service instances of the baseline failing every check the canary fails. */
@@ -257,7 +260,7 @@ function describeChecks(checks: readonly FailingCheck[], omitted: number | undef
 }
 
 function describeOutage(outage: Outage): string {
-  return `${outage.checks.join(', ')} failing on the canary and on ${outage.sharing}/${outage.total} in-service instances`;
+  return `${outage.checks.join(', ')} failing on the canary and on ${outage.sharing}/${outage.total} in-service instances${of(outage.group)}`;
 }
 
 function describeComparison(policy: Policy, state: GateState, latest: ProbeObservation, now: number): string {
@@ -266,10 +269,14 @@ function describeComparison(policy: Policy, state: GateState, latest: ProbeObser
     return 'comparing with in-service instances';
   }
   if (baseline.instances.length === 0) {
-    return 'no in-service instance to compare with';
+    return `no in-service instance${of(baseline.group)} to compare with`;
   }
   const sharing = countSharing(baseline, latest);
-  return `${sharing}/${baseline.instances.length} in-service instances fail the same checks (not a shared outage)`;
+  return `${sharing}/${baseline.instances.length} in-service instances${of(baseline.group)} fail the same checks (not a shared outage)`;
+}
+
+function of(group: string | undefined): string {
+  return group === undefined ? '' : ` of ${group}`;
 }
 
 function ms(value: number): string {

@@ -1,4 +1,5 @@
 export { countAbandonedLaunches, isAbandonedLaunch } from './abandons';
+export { BASELINE_GROUP_TAG, baselineGroupOf } from './baseline-group';
 export { type Budget, createBudget, sleep } from './budget';
 export {
   CONTINUATION_MARKER,

@@ -50,6 +50,7 @@ import {
   Unit,
 } from '../observability';
 import { checkProbeTarget, type ProbeOptions, type ProbeResult } from '../probe';
+import { baselineGroupOf } from './baseline-group';
 import {
   CONTINUATION_MARKER,
   CONTINUATION_VERSION,
@@ -67,7 +68,7 @@ import { describeViews, judgeViews, LbVerdict, readLbViews } from './lb-verdict'
 
 /** Heartbeat timeout assumed when the hook cannot be found: short, so the gate heartbeats early rather than late. */
 export const FALLBACK_HEARTBEAT_TIMEOUT_SECONDS = 60;
-/** In-service instances probed for a baseline. */
+/** In-service instances probed for a baseline (of the group, or else of its baseline group). */
 export const BASELINE_INSTANCES = 3;
 /** Time kept back in the LB watch for one round of load-balancer reads and a hand-over. */
 export const LB_ROUND_ALLOWANCE_MS = 5_000;
@@ -385,6 +386,9 @@ async function gate(deps: Deps, action: LifecycleAction, carried: GateState): Pr
       preparedAt = deps.now();
       try {
         const prepared = await prepare(deps, action, known);
+        if ('ended' in prepared) {
+          return { kind: 'other', outcome: await launchEnded(deps, action, prepared.ended) };
+        }
         if ('decision' in prepared) {
           const completion = await complete(deps, action, prepared.decision, carried.startedAt);
           return { kind: 'decided', decision: prepared.decision, completion };
@@ -506,15 +510,46 @@ function withAwsError(decision: Decision, error: unknown): Decision {
   return { ...decision, detail: `${clip(decision.detail, MAX_DETAIL_LENGTH - suffix.length)}${suffix}` };
 }
 
+/** EC2 states of an instance that is gone or going: its launch cannot be judged, nor continued. */
+const ENDED_INSTANCE_STATES: ReadonlySet<string> = new Set(['shutting-down', 'terminated']);
+
+/**
+ * The instance was terminated while it waited (its group scaled in or removed, or an operator): nothing is left
+ * to judge, so no decision is recorded. ABANDON is still sent in case the action outlived the instance (fail
+ * closed); Auto Scaling usually answers that it already ended.
+ */
+async function launchEnded(deps: Deps, action: LifecycleAction, why: string): Promise<LaunchOutcome> {
+  let completion: CompletionOutcome | undefined;
+  try {
+    completion = await deps.autoscaling.completeLifecycleAction({
+      ...action,
+      result: LifecycleActionResult.ABANDON,
+    });
+  } catch (error) {
+    deps.log.warn('could not abandon the lifecycle action of an ended instance', {
+      error: describeError(error),
+    });
+  }
+  if (completion === CompletionOutcome.alreadyCompleted) {
+    deps.metrics.record(action.group, MetricName.AlreadyCompleted, Unit.Count, 1);
+  }
+  deps.log.warn('instance ended while it waited: nothing to gate', {
+    why,
+    ...(completion ? { completion } : {}),
+  });
+  return { outcome: 'stopped', why };
+}
+
 /**
  * Resolves policy, instance, address and hook for this invocation, or the decision that ends the gate before
- * any probe (policy invalid, instance not in the group, address not allowed).
+ * any probe (policy invalid, instance not in the group, address not allowed), or `ended` when the instance is
+ * already terminated.
  */
 async function prepare(
   deps: Deps,
   action: LifecycleAction,
   known: { policy?: Policy },
-): Promise<Target | { decision: Decision }> {
+): Promise<Target | { decision: Decision } | { ended: string }> {
   const abandon = (reason: DecisionReason, detail: string) => ({
     decision: { action: DecisionAction.ABANDON, reason, detail: clipDetail(detail) },
   });
@@ -554,6 +589,9 @@ async function prepare(
   deps.log.appendKeys({
     launchTemplateVersion: instance.launchTemplateVersion ?? group.launchTemplate?.version,
   });
+  if (ENDED_INSTANCE_STATES.has(instance.state)) {
+    return { ended: `instance ${action.instanceId} is ${instance.state}: its launch is over` };
+  }
 
   let policy: Policy;
   try {
@@ -644,13 +682,29 @@ function probeOnce(deps: Deps, target: Target, address: string, instanceId: stri
   });
 }
 
-/** Probes up to {@link BASELINE_INSTANCES} in-service instances of the group (never the canary itself). */
+/**
+ * Probes up to {@link BASELINE_INSTANCES} in-service instances of the group (never the canary itself); when the
+ * group has none (the first instances of a blue/green group), those of the group its `healthgate:baseline-group`
+ * tag names (see {@link baselineGroupOf}). A baseline only refines the reason of a WAIT or ABANDON: `decide` never
+ * continues on one.
+ */
 async function takeBaseline(deps: Deps, target: Target, canaryId: string): Promise<BaselineObservation> {
   const at = deps.now();
   const group = await deps.autoscaling.describeGroup(target.group.name);
-  const peers = group.instances
-    .filter((i) => i.lifecycleState === 'InService' && i.instanceId !== canaryId)
-    .slice(0, BASELINE_INSTANCES);
+  let source = group.name;
+  let peers = inServicePeers(group, canaryId);
+  const other = peers.length === 0 ? baselineGroupOf(group) : undefined;
+  if (other !== undefined) {
+    try {
+      peers = inServicePeers(await deps.autoscaling.describeGroup(other), canaryId);
+      source = other;
+    } catch (error) {
+      if (!(error instanceof GroupNotFoundError)) throw error;
+      deps.log.warn('baseline group not found: no in-service instance to compare with', {
+        baselineGroup: other,
+      });
+    }
+  }
   const instances: BaselineObservation['instances'] = [];
   for (const peer of peers) {
     const described = await deps.ec2.describeInstance(peer.instanceId).catch(() => undefined);
@@ -664,12 +718,19 @@ async function takeBaseline(deps: Deps, target: Target, canaryId: string): Promi
     });
   }
   deps.log.info('baseline taken', {
+    baselineGroup: source,
     instances: instances.map(
       (i: BaselineObservation['instances'][number]) =>
         `${i.instanceId}: ${i.outcome}${i.failingChecks.length ? ` (${i.failingChecks.join(', ')})` : ''}`,
     ),
   });
-  return { at, instances };
+  return { at, ...(source !== group.name ? { group: source } : {}), instances };
+}
+
+function inServicePeers(group: GroupDescription, canaryId: string) {
+  return group.instances
+    .filter((i) => i.lifecycleState === 'InService' && i.instanceId !== canaryId)
+    .slice(0, BASELINE_INSTANCES);
 }
 
 /**

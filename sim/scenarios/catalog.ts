@@ -125,11 +125,17 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'database-outage',
     description:
-      'The shared database goes away while v1 serves; v2 is deployed into the outage: its canary fails only a transient, shared check, so the gate waits (SHARED_OUTAGE when a baseline shows the same failure, else at its deadline) and abandons; the deploy never touches v1.',
+      "The shared database goes away while v1 serves; v2 is deployed into the outage: its canary fails only transient, shared checks, so the gate probes v1's in-service instances (its new group has none; the deploy tagged web-v1 as its baseline group), finds them failing the same checks and abandons it as a SHARED_OUTAGE, not a bad build; the deploy never touches v1.",
     capacity: 2,
     versions: [good('v1'), good('v2')],
     database: 'postgresql',
-    policy: { onSharedOutage: 'abandon', maxAbandonsPerVersion: 1 },
+    policy: {
+      // The home page renders from the shared database: it fails with it, so it counts as a shared check.
+      sharedChecks: ['homepage:status'],
+      // Abandon on the evidence at once rather than wait out the deadline (the default, `wait`).
+      onSharedOutage: 'abandon',
+      maxAbandonsPerVersion: 1,
+    },
     steps: [
       serve('v1'),
       { kind: 'database-outage' },
@@ -139,7 +145,9 @@ export const SCENARIOS: readonly Scenario[] = [
         expect: {
           outcome: 'rolled-back',
           failure: 'CIRCUIT_BREAKER',
-          decisions: [{ action: 'ABANDON', reason: 'SHARED_OUTAGE' }, DEADLINE],
+          decisions: [{ action: 'ABANDON', reason: 'SHARED_OUTAGE' }],
+          // Decided on the first probe and its baseline, far before the 20 s deadline.
+          maxDecisionMs: 15_000,
         },
       },
     ],

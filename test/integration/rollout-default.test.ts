@@ -81,7 +81,9 @@ describe('npm start: the default rollout', () => {
     expect(texts.some((t) => /^group web-v1 deleted \(retired\)/.test(t))).toBe(true);
     expect(texts.some((t) => /^group web-v3 deleted \(the deploy failed\)/.test(t))).toBe(true);
     expect(texts.some((t) => /^rollback check of web-v2: proceed/.test(t))).toBe(true);
-    expect(texts.some((t) => /^rollback check of web-v3: rollback \(NON_TRANSIENT_FAILURE/.test(t))).toBe(true);
+    expect(texts.some((t) => /^rollback check of web-v3: rollback \(NON_TRANSIENT_FAILURE/.test(t))).toBe(
+      true,
+    );
     const { json, html } = await writeReports(report, dir);
     expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ scenario: 'rollout', passed: true });
     expect(existsSync(html)).toBe(true);

@@ -243,6 +243,17 @@ describe('deployBlueGreen', () => {
       ],
     });
     expect(create.Tags).toContainEqual(expect.objectContaining({ Key: 'healthgate:version', Value: 'v2' }));
+    // The serving group is the gate's baseline while the new group has no in-service instance; only the group
+    // carries the tag.
+    expect(create.Tags?.filter((t) => t.Key === 'healthgate:baseline-group')).toEqual([
+      {
+        Key: 'healthgate:baseline-group',
+        Value: 'web-v1',
+        PropagateAtLaunch: false,
+        ResourceId: 'web-v2',
+        ResourceType: 'auto-scaling-group',
+      },
+    ]);
     expect(ssm.commandCalls(PutParameterCommand)[0]!.args[0].input).toEqual({
       Name: '/healthgate/web-v2/policy',
       Value: JSON.stringify({ healthyThreshold: 2, maxAbandonsPerVersion: 2 }),
@@ -331,6 +342,37 @@ describe('deployBlueGreen', () => {
     expect(result).toMatchObject({ outcome: 'rolled-back', failure: 'CIRCUIT_BREAKER' });
     expect(result.report?.verdict).toBe('hold');
     expect(checks.length).toBeLessThanOrEqual(11);
+    expect(asg.commandCalls(DeleteAutoScalingGroupCommand)).toHaveLength(1);
+  });
+
+  it('tags no baseline group on a first deploy (no serving group)', async () => {
+    world.tick = (n) => {
+      if (n === 1) setNew('InService');
+      if (n === 2) {
+        world.lb.set('i-new1', 'InService');
+        world.lb.set('i-new2', 'InService');
+      }
+    };
+    const { previousGroupName: _none, ...first } = request();
+    const result = await deployBlueGreen(first, deps());
+    expect(result.outcome).toBe('deployed');
+    const create = asg.commandCalls(CreateAutoScalingGroupCommand)[0]!.args[0].input;
+    expect(create.Tags?.map((t) => t.Key)).toEqual(['healthgate:version']);
+  });
+
+  it('stops waiting for a held verdict once maxAbandons more replacements are abandoned meanwhile', async () => {
+    world.verdict = 'hold';
+    world.tick = (n) => {
+      world.abandons = n;
+    };
+    const result = await deployBlueGreen(
+      request({ maxAbandons: 2, verdictSettleMs: 60_000, pollIntervalMs: 1_000 }),
+      deps(),
+    );
+    expect(result).toMatchObject({ outcome: 'rolled-back', failure: 'CIRCUIT_BREAKER', abandons: 2 });
+    expect(result.report?.verdict).toBe('hold');
+    // Opened at 2 abandons, stopped waiting at 4, not after the 60 s of verdictSettleMs.
+    expect(world.abandons).toBe(4);
     expect(asg.commandCalls(DeleteAutoScalingGroupCommand)).toHaveLength(1);
   });
 

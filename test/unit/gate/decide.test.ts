@@ -299,6 +299,25 @@ const rows: Row[] = [
     detail: /during a shared outage: database:responseTime failing on the canary and on 1\/1/,
   },
   {
+    name: 'a baseline from the previous group (blue/green) → SHARED_OUTAGE naming that group',
+    state: stateOf([fail(0, [dbDown])], {
+      ...baseline(1, [{ failing: [dbName] }, { failing: [dbName] }]),
+      group: 'web-v1',
+    }),
+    now: at(2),
+    policy: policy({ onSharedOutage: 'abandon' }),
+    expected: { action: 'ABANDON', reason: 'SHARED_OUTAGE' },
+    detail: /on 2\/2 in-service instances of web-v1; onSharedOutage is 'abandon'$/,
+  },
+  {
+    name: 'the previous group passing → a bad canary, the group named',
+    state: stateOf([fail(0, [dbDown])], { ...baseline(1, [{ failing: [] }]), group: 'web-v1' }),
+    now: at(2),
+    policy: policy({ onSharedOutage: 'abandon' }),
+    expected: { action: 'WAIT', reason: 'AWAITING_HEALTHY' },
+    detail: /0\/1 in-service instances of web-v1 fail the same checks \(not a shared outage\)$/,
+  },
+  {
     name: 'a non-transient datastore failure is no outage: ABANDON',
     state: stateOf([fail(0, [pendingMigration])], baseline(1, [{ failing: ['migrations:applied'] }])),
     now: at(2),

@@ -131,6 +131,17 @@ describe('gate state', () => {
     expect(parseGateState(JSON.parse(JSON.stringify(carried)))).toEqual(carried);
   });
 
+  it('carries the baseline group (clipped, sanitised) through JSON', () => {
+    const state = stateOf([fail(0, [dbDown])], {
+      ...baseline(1, [{ failing: ['database:responseTime'] }]),
+      group: `web-v1\n${'g'.repeat(300)}`,
+    });
+    expect(state.baseline!.group!.length).toBeLessThanOrEqual(255);
+    expect(state.baseline!.group).not.toContain('\n');
+    expect(parseGateState(JSON.parse(JSON.stringify(state)))).toEqual(state);
+    expect(stateOf([fail(0, [dbDown])], baseline(1, [])).baseline).not.toHaveProperty('group');
+  });
+
   it('re-compacts an oversized carried state', () => {
     const state = stateOf([pass(0)]);
     const tampered = {

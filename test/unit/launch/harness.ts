@@ -163,6 +163,10 @@ export interface HarnessOptions {
   /** Milliseconds of invocation time from the clock's start. */
   budgetMs?: number;
   inService?: { instanceId: string; privateIp: string }[];
+  /** Tags of the canary's group (e.g. `healthgate:baseline-group`). */
+  groupTags?: Record<string, string>;
+  /** Another group, described when asked for by name (a blue/green deploy's serving group). */
+  otherGroup?: { name: string; inService: { instanceId: string; privateIp: string }[] };
   /** What DescribeAutoScalingInstances reports for the instance (default: in this group, `Pending:Wait`). */
   asInstance?: { groupName: string; lifecycleState: string } | 'absent';
 }
@@ -216,6 +220,13 @@ export function createHarness(instance: FakeInstance, options: HarnessOptions = 
         LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '7' },
         LoadBalancerNames: loadBalancerNames,
         TargetGroupARNs: targetGroupArns,
+        Tags: Object.entries(options.groupTags ?? {}).map(([Key, Value]) => ({
+          Key,
+          Value,
+          ResourceId: GROUP,
+          ResourceType: 'auto-scaling-group',
+          PropagateAtLaunch: false,
+        })),
         Instances: [
           {
             InstanceId: INSTANCE,
@@ -235,6 +246,31 @@ export function createHarness(instance: FakeInstance, options: HarnessOptions = 
       },
     ],
   });
+  const other = options.otherGroup;
+  if (other) {
+    as.on(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: [other.name] }).resolves({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: other.name,
+          MinSize: 1,
+          MaxSize: 4,
+          DesiredCapacity: other.inService.length,
+          DefaultCooldown: 300,
+          AvailabilityZones: ['us-east-1a'],
+          HealthCheckType: 'ELB',
+          CreatedTime: new Date(0),
+          LoadBalancerNames: loadBalancerNames,
+          Instances: other.inService.map((p) => ({
+            InstanceId: p.instanceId,
+            LifecycleState: 'InService' as const,
+            HealthStatus: 'Healthy',
+            AvailabilityZone: 'us-east-1a',
+            ProtectedFromScaleIn: false,
+          })),
+        },
+      ],
+    });
+  }
   as.on(DescribeLifecycleHooksCommand).resolves({
     LifecycleHooks: [
       {
@@ -291,6 +327,11 @@ export function createHarness(instance: FakeInstance, options: HarnessOptions = 
   for (const p of peers) {
     ec2.on(DescribeInstancesCommand, { InstanceIds: [p.instanceId] }).resolves({
       Reservations: [{ Instances: [ec2Instance(p.instanceId, p.privateIp, GROUP)] }],
+    });
+  }
+  for (const p of other?.inService ?? []) {
+    ec2.on(DescribeInstancesCommand, { InstanceIds: [p.instanceId] }).resolves({
+      Reservations: [{ Instances: [ec2Instance(p.instanceId, p.privateIp, other!.name)] }],
     });
   }
 

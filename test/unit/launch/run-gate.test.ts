@@ -254,6 +254,42 @@ describe('runLaunchGate: gating a launch', () => {
     expect(completions(h)).toHaveLength(0);
     expect(metricNames(h)).toContain('AlreadyCompleted');
   });
+
+  it.each(['terminated', 'shutting-down'] as const)(
+    'an instance already %s (its group removed while it waited) is not judged: ABANDON sent, no decision',
+    async (state) => {
+      const h = createHarness(instance);
+      h.mocks.ec2.on(DescribeInstancesCommand, { InstanceIds: [INSTANCE] }).resolves({
+        Reservations: [
+          {
+            Instances: [
+              {
+                InstanceId: INSTANCE,
+                ...(state === 'shutting-down' ? { PrivateIpAddress: '127.0.0.1' } : {}),
+                State: { Name: state, Code: state === 'terminated' ? 48 : 32 },
+                Tags: [{ Key: 'aws:autoscaling:groupName', Value: GROUP }],
+              },
+            ],
+          },
+        ],
+      });
+      h.mocks.as.on(CompleteLifecycleActionCommand).rejects(
+        Object.assign(new Error('No active Lifecycle Action found with token'), {
+          name: 'ValidationError',
+        }),
+      );
+      const out = await runLaunchGate(launchEvent(), h.deps);
+
+      expect(out).toEqual({
+        outcome: 'stopped',
+        why: `instance ${INSTANCE} is ${state}: its launch is over`,
+      });
+      expect(completions(h)).toEqual([expect.objectContaining({ LifecycleActionResult: 'ABANDON' })]);
+      expect(instance.requests).toHaveLength(0);
+      expect(metricNames(h)).not.toContain('Decisions');
+      expect(metricNames(h)).toContain('AlreadyCompleted');
+    },
+  );
 });
 
 describe('runLaunchGate: policy merge and baseline', () => {
@@ -313,6 +349,187 @@ describe('runLaunchGate: policy merge and baseline', () => {
     } finally {
       await peer.close();
     }
+  });
+});
+
+describe('runLaunchGate: the baseline group of a blue/green deploy', () => {
+  const OLD_GROUP = 'web-green';
+  const TAG = { 'healthgate:baseline-group': OLD_GROUP };
+  const dbFailing = (instanceId: string) => ({
+    status: 503,
+    body: healthBody('fail', {
+      instanceId,
+      failing: [{ name: 'database:responseTime', componentType: 'datastore' }],
+    }),
+  });
+  const policy = (over: Record<string, unknown> = {}) => ({
+    port: instance.port,
+    probeCidrs: ['127.0.0.0/8'],
+    intervalSeconds: 2,
+    timeoutSeconds: 1,
+    healthyThreshold: 3,
+    deadlineSeconds: 10,
+    ...over,
+  });
+  /** In-service instances of the old group: ids and loopback addresses 127.0.0.2, .3, … */
+  const olds = (n: number) =>
+    Array.from({ length: n }, (_, k) => ({
+      instanceId: `i-0a1b2c3d4e5f6a7b${k}`,
+      privateIp: `127.0.0.${k + 2}`,
+    }));
+  let servers: FakeInstance[] = [];
+  async function serveOlds(n: number, reply: (id: string) => ReturnType<typeof dbFailing>) {
+    servers = await Promise.all(olds(n).map((o) => startInstance(o.privateIp, instance.port)));
+    servers.forEach((server, k) => {
+      server.reply(() => reply(olds(n)[k]!.instanceId));
+    });
+    return servers;
+  }
+  afterEach(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+    servers = [];
+  });
+  const describedGroups = (h: ReturnType<typeof createHarness>) =>
+    h.mocks.as
+      .commandCalls(DescribeAutoScalingGroupsCommand)
+      .map((c) => c.args[0].input.AutoScalingGroupNames?.[0]);
+
+  it('takes the baseline from the group its tag names when its own has none in service, and names it', async () => {
+    instance.reply(() => dbFailing(INSTANCE));
+    const old = await serveOlds(2, dbFailing);
+    const h = createHarness(instance, {
+      groupTags: TAG,
+      otherGroup: { name: OLD_GROUP, inService: olds(2) },
+      policy: policy({ onSharedOutage: 'abandon' }),
+    });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+
+    expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'SHARED_OUTAGE' });
+    expect(out.decision.detail).toMatch(
+      /on 2\/2 in-service instances of web-green; onSharedOutage is 'abandon'$/,
+    );
+    expect(describedGroups(h)).toContain(OLD_GROUP);
+    for (const server of old) {
+      expect(server.requests).toHaveLength(1);
+      expect(server.requests[0]?.path).toBe('/health');
+      expect(server.requests[0]?.headers['x-health-token']).toBe(HEALTH_TOKEN);
+    }
+    const taken = h.log.entries.find((e) => e.message === 'baseline taken');
+    expect(taken?.fields).toMatchObject({ group: GROUP, baselineGroup: OLD_GROUP });
+  });
+
+  it('probes at most three instances of the baseline group', async () => {
+    instance.reply(() => dbFailing(INSTANCE));
+    const old = await serveOlds(5, dbFailing);
+    const h = createHarness(instance, {
+      groupTags: TAG,
+      otherGroup: { name: OLD_GROUP, inService: olds(5) },
+      policy: policy({ onSharedOutage: 'abandon' }),
+    });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'SHARED_OUTAGE' });
+    expect(old.map((server) => server.requests.length)).toEqual([1, 1, 1, 0, 0]);
+  });
+
+  it('never continues on a baseline: with the default onSharedOutage it waits the outage out and names it', async () => {
+    instance.reply(() => dbFailing(INSTANCE));
+    const old = await serveOlds(2, dbFailing);
+    const h = createHarness(instance, {
+      groupTags: TAG,
+      otherGroup: { name: OLD_GROUP, inService: olds(2) },
+      policy: policy(),
+    });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+
+    expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' });
+    expect(out.decision.detail).toMatch(/during a shared outage: .* in-service instances of web-green$/);
+    expect(completions(h)).toEqual([expect.objectContaining({ LifecycleActionResult: 'ABANDON' })]);
+    // Waited the whole deadline, the baseline taken again once stale (interval × healthyThreshold = 6 s).
+    expect(instance.requests.length).toBeGreaterThanOrEqual(4);
+    expect(old[0]!.requests.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('never continues on a healthy baseline either: the canary is judged alone', async () => {
+    instance.reply(() => dbFailing(INSTANCE));
+    await serveOlds(2, (id) => ({ status: 200, body: healthBody('pass', { instanceId: id }) }));
+    const h = createHarness(instance, {
+      groupTags: TAG,
+      otherGroup: { name: OLD_GROUP, inService: olds(2) },
+      policy: policy({ onSharedOutage: 'abandon' }),
+    });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' });
+    expect(out.decision.detail).not.toContain('shared outage');
+  });
+
+  it('guards baseline instances like the canary: one outside probeCidrs gets no request', async () => {
+    instance.reply(() => dbFailing(INSTANCE));
+    const [near] = await serveOlds(1, dbFailing);
+    const far = { instanceId: 'i-0a1b2c3d4e5f6a7b9', privateIp: '10.20.30.40' };
+    const h = createHarness(instance, {
+      groupTags: TAG,
+      otherGroup: { name: OLD_GROUP, inService: [far, ...olds(1)] },
+      policy: policy({ onSharedOutage: 'abandon' }),
+    });
+    const outcomes: { address: string; outcome: string; error?: string }[] = [];
+    const guarded = h.deps.probe;
+    h.deps.probe = async (options) => {
+      const result = await guarded(options);
+      outcomes.push({ address: options.address, outcome: result.outcome, error: result.error });
+      return result;
+    };
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+
+    const farProbe = h.probes.find((p) => p.address === far.privateIp);
+    expect(farProbe?.allowedCidrs).toEqual(['127.0.0.0/8']);
+    expect(farProbe?.headers).toEqual({ 'x-health-token': HEALTH_TOKEN });
+    expect(outcomes.find((o) => o.address === far.privateIp)).toMatchObject({
+      outcome: 'error',
+      error: expect.stringContaining('outside the allowed CIDRs'),
+    });
+    expect(near!.requests).toHaveLength(1);
+    // One of two in-service instances failing the same check is half: a shared outage.
+    expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'SHARED_OUTAGE' });
+  });
+
+  it('ignores the tag while its own group has an in-service instance', async () => {
+    instance.reply(() => dbFailing(INSTANCE));
+    const old = await serveOlds(2, dbFailing);
+    const peer = await startInstance('127.0.0.9', instance.port);
+    peer.reply(() => dbFailing(PEER));
+    try {
+      const h = createHarness(instance, {
+        groupTags: TAG,
+        inService: [{ instanceId: PEER, privateIp: '127.0.0.9' }],
+        otherGroup: { name: OLD_GROUP, inService: olds(2) },
+        policy: policy({ onSharedOutage: 'abandon' }),
+      });
+      const out = decided(await runLaunchGate(launchEvent(), h.deps));
+      expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'SHARED_OUTAGE' });
+      expect(out.decision.detail).not.toContain(OLD_GROUP);
+      expect(peer.requests).toHaveLength(1);
+      expect(old.map((server) => server.requests.length)).toEqual([0, 0]);
+      expect(describedGroups(h)).not.toContain(OLD_GROUP);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('a tag naming a group that does not exist leaves the canary judged alone', async () => {
+    instance.reply(() => dbFailing(INSTANCE));
+    const h = createHarness(instance, {
+      groupTags: { 'healthgate:baseline-group': 'web-gone' },
+      policy: policy({ onSharedOutage: 'abandon' }),
+    });
+    h.mocks.as
+      .on(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['web-gone'] })
+      .resolves({ AutoScalingGroups: [] });
+    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' });
+    expect(describedGroups(h)).toContain('web-gone');
+    expect(h.log.entries.map((e) => e.message)).toContain(
+      'baseline group not found: no in-service instance to compare with',
+    );
   });
 });
 

@@ -11,6 +11,7 @@ import {
 } from '../../../infra/fleet-settings';
 import { checkHookTiming } from '../../../infra/hook-timing';
 import { DEFAULT_POLICY } from '../../../shared/gate/policy';
+import { BASELINE_GROUP_TAG } from '../../../shared/launch/baseline-group';
 import { loadTemplate, onlyResource } from './cfn';
 
 const base = loadTemplate('base.yml');
@@ -114,6 +115,18 @@ describe('the group and its hook (fleet.yml)', () => {
       'Fn::If': ['HasTargetGroup', [{ Ref: 'TargetGroupArn' }], { Ref: 'AWS::NoValue' }],
     });
     expect(fleet.Rules?.OneLoadBalancer).toBeDefined();
+  });
+
+  it('tags the group with the serving group it replaces, so the gate has a baseline in a blue/green deploy', () => {
+    const tags = group.Properties.Tags as unknown[];
+    expect(tags).toContainEqual({
+      'Fn::If': [
+        'HasBaselineGroup',
+        { Key: BASELINE_GROUP_TAG, Value: { Ref: 'BaselineGroupName' }, PropagateAtLaunch: false },
+        { Ref: 'AWS::NoValue' },
+      ],
+    });
+    expect(fleet.Parameters?.BaselineGroupName).toMatchObject({ Type: 'String', Default: '' });
   });
 
   it('launches from the launch template with IMDSv2 required', () => {

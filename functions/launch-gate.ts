@@ -91,7 +91,7 @@ export function defaultLaunchGateDeps(
 // Once per container: a bad environment fails the cold start with the key's name; clients and caches are reused.
 const config = loadFunctionConfig();
 const logger = createLogger();
-const metrics = createMetrics();
+const metrics = createMetrics({ logger });
 
 /**
  * Lambda entry point for EventBridge `EC2 Instance-launch Lifecycle Action` events and the gate's own

@@ -72,7 +72,7 @@ export function createRollbackCheckHandler(deps: RollbackCheckHandlerDeps) {
 // Read once per container: a bad environment fails the cold start with the key's name, not an invocation.
 const config = loadFunctionConfig();
 const logger = createLogger();
-const metrics = createMetrics();
+const metrics = createMetrics({ logger });
 
 /**
  * Lambda entry point: `{ "autoScalingGroupName": "web-green" }` → {@link RollbackReport}

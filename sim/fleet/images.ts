@@ -7,7 +7,8 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
+import { bundleNode } from '../../scripts/bundle';
 import { EXTRA_MIGRATIONS, type ExtraMigration } from './migrations';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -45,8 +46,8 @@ export class ImageBuildError extends Error {
 export const DEFAULT_IMAGE_DIR = path.join(ROOT, '.esbuild', 'sim-images');
 
 /**
- * Builds an image's two bundles. Packages stay external (native modules such as better-sqlite3 cannot be
- * bundled); only the app's own sources are.
+ * Builds an image's two bundles with the production build's settings (scripts/bundle.ts): packages stay
+ * external (native modules such as better-sqlite3 cannot be bundled); only the app's own sources are.
  *
  * @example
  * const image = await buildImage({ imageId: 'ami-v3', extraMigrations: ['0003_add_meter_reads'] });
@@ -55,19 +56,12 @@ export async function buildImage(spec: ImageSpec, outDir = DEFAULT_IMAGE_DIR): P
   const dir = path.join(outDir, spec.imageId);
   const extras = spec.extraMigrations ?? [];
   try {
-    await build({
+    await bundleNode({
       entryPoints: {
         serve: path.join(ROOT, 'sim/fleet/instance-entry.ts'),
         migrate: path.join(ROOT, 'sim/fleet/migrate-entry.ts'),
       },
-      outdir: dir,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'silent',
+      outDir: dir,
       plugins: extras.length > 0 ? [extraMigrationsPlugin(extras)] : [],
     });
   } catch (error) {

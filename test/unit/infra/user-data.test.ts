@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../app/config';
 import { envKeyFor } from '../../../app/ssm-config';
 import { FLEET_SETTINGS } from '../../../infra/fleet-settings';
+import { DEFAULT_APP_OUT_DIR } from '../../../scripts/bundle';
 import { DEFAULT_POLICY } from '../../../shared/gate/policy';
 import { run as runCli, waitFor } from '../app/spawn';
 import { loadTemplate, onlyResource, subReferences } from './cfn';
@@ -100,12 +101,19 @@ interface Boot {
 
 let sandboxRoot: string;
 
-async function boot(env: Record<string, string> = {}, parameters = PARAMETERS): Promise<Boot> {
+async function boot(
+  env: Record<string, string> = {},
+  parameters = PARAMETERS,
+  bundles = ['serve.mjs', 'migrate.mjs'],
+): Promise<Boot> {
   const dir = await mkdtemp(join(sandboxRoot, 'boot-'));
   const bin = join(dir, 'bin');
   await mkdir(bin);
   // Directories an instance already has.
   for (const existing of ['unit_dir', 'logrotate_dir', 'app_dir']) await mkdir(join(dir, existing));
+  // The image's bundles (`npm run build`), unless the test leaves them out.
+  await mkdir(join(dir, 'app_dir/dist/app'), { recursive: true });
+  for (const bundle of bundles) await writeFile(join(dir, 'app_dir/dist/app', bundle), '');
   for (const [name, body] of Object.entries(STUBS)) {
     await writeFile(join(bin, name), `#!/bin/bash\necho "${name} $*" >> "$SANDBOX/calls.log"\n${body}\n`);
     await chmod(join(bin, name), 0o755);
@@ -309,7 +317,14 @@ describe('the launch template user-data', () => {
     expect(result.calls).toContain('systemctl enable --now healthgate.service');
   });
 
-  it("writes units that run the app's own npm scripts, restart on failure and bound the migrations", async () => {
+  it('does not start the app on an image without the built bundles', async () => {
+    const result = await boot({}, PARAMETERS, ['migrate.mjs']);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(`no ${result.dir}/app_dir/dist/app/serve.mjs; the image was not built`);
+    expect(result.calls.some((c) => c.startsWith('systemctl') || c.startsWith('aws'))).toBe(false);
+  });
+
+  it("writes units that run the app's built bundles with node, restart on failure and bound the migrations", async () => {
     const result = await boot();
     const app = await readFile(join(result.dir, 'unit_dir/healthgate.service'), 'utf8');
     const migrate = await readFile(join(result.dir, 'unit_dir/healthgate-migrate.service'), 'utf8');
@@ -317,10 +332,17 @@ describe('the launch template user-data', () => {
       string,
       string
     >;
-    expect(app).toMatch(/^ExecStart=\/usr\/bin\/npm run app$/m);
-    expect(migrate).toMatch(/^ExecStart=\/usr\/bin\/npm run migrate$/m);
-    expect(scripts.app).toBe('tsx app/cli/serve.ts');
-    expect(scripts.migrate).toBe('tsx app/cli/migrate.ts');
+    // The units run what `npm run build` writes (dist/app under the checkout), not TypeScript through tsx.
+    expect(relative(root, DEFAULT_APP_OUT_DIR)).toBe('dist/app');
+    expect(scripts.build).toBe('tsx scripts/build-app.ts');
+    const bundle = (name: string) => join(result.dir, 'app_dir', relative(root, DEFAULT_APP_OUT_DIR), name);
+    expect(app).toMatch(
+      new RegExp(`^ExecStart=/usr/bin/node --enable-source-maps ${bundle('serve.mjs')}$`, 'm'),
+    );
+    expect(migrate).toMatch(
+      new RegExp(`^ExecStart=/usr/bin/node --enable-source-maps ${bundle('migrate.mjs')}$`, 'm'),
+    );
+    expect(`${app}${migrate}`).not.toMatch(/npm|tsx/);
     expect(app).toMatch(/^Restart=on-failure$/m);
     expect(app).toMatch(/^User=healthgate$/m);
     expect(app).toMatch(/^After=.*healthgate-migrate\.service/m);

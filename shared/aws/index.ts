@@ -50,6 +50,7 @@ export {
   LoadBalancerNotFoundError,
   PolicyInvalidError,
 } from './errors';
+export { createLambdaClient, type HandOver, HandOverError, lambdaHandOver } from './lambda';
 export {
   createPolicyLoader,
   DEFAULT_POLICY_CACHE_SECONDS,
@@ -61,3 +62,10 @@ export {
 } from './policy-loader';
 export { createSsmAdapter, createSsmClient, type Parameter, type SsmAdapter } from './ssm';
 export { createTtlCache, type TtlCache, type TtlCacheOptions } from './ttl-cache';
+export {
+  createLaunchTemplateWriter,
+  createParameterWriter,
+  type LaunchTemplateVersionInput,
+  type LaunchTemplateWriter,
+  type ParameterWriter,
+} from './writers';

@@ -5,6 +5,7 @@
  */
 
 import { FLEET_SETTINGS, type FleetSettings } from '../../infra/fleet-settings';
+import type { LaunchTemplateVersionInput, LaunchTemplateWriter, ParameterWriter } from '../aws';
 import {
   type AutoScalingAdapter,
   DEFAULT_POLICY_PREFIX,
@@ -17,7 +18,6 @@ import {
 import { DEFAULT_POLICY, type PolicyInput } from '../gate';
 import { countAbandonedLaunches } from '../launch/abandons';
 import type { RollbackReport } from '../rollback';
-import type { LaunchTemplateVersionInput, LaunchTemplateWriter, ParameterWriter } from './adapters';
 import { DeployRequestError } from './errors';
 import { DeletionCause, type DeployEvent, type VerdictSummary } from './events';
 import { createGroupInput, type NewGroupSpec } from './group-input';

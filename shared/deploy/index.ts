@@ -1,11 +1,4 @@
 /** The blue/green deploy driver: public API. */
-export {
-  createLaunchTemplateWriter,
-  createParameterWriter,
-  type LaunchTemplateVersionInput,
-  type LaunchTemplateWriter,
-  type ParameterWriter,
-} from './adapters';
 export { type DeployDeps, type DeployRequest, deployBlueGreen, MAX_POLL_ERRORS } from './driver';
 export { DeployRequestError } from './errors';
 export { DeletionCause, type DeployEvent, type DeployEventType, type VerdictSummary } from './events';

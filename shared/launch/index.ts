@@ -1,3 +1,4 @@
+export { createLambdaClient, type HandOver, HandOverError, lambdaHandOver } from '../aws';
 export { countAbandonedLaunches, isAbandonedLaunch } from './abandons';
 export { BASELINE_GROUP_TAG, baselineGroupOf } from './baseline-group';
 export { type Budget, createBudget, sleep } from './budget';
@@ -26,7 +27,6 @@ export {
   TEST_NOTIFICATION,
   WARM_POOL_DESTINATION,
 } from './event';
-export { createLambdaClient, type HandOver, HandOverError, lambdaHandOver } from './hand-over';
 export { createHealthTokenSource, HealthTokenMissingError, type HealthTokenSource } from './health-token';
 export { type LbHealthCheck, readLbHealthChecks } from './lb-settings';
 export {

@@ -1,3 +1,4 @@
+import type { HandOver } from '../aws';
 import type { AutoScalingAdapter, CompletionRef, GroupDescription } from '../aws/autoscaling';
 import { CompletionOutcome, HeartbeatOutcome, LifecycleActionResult } from '../aws/autoscaling';
 import type { Ec2Adapter, Ec2Instance } from '../aws/ec2';
@@ -61,7 +62,6 @@ import {
   parseContinuation,
 } from './continuation';
 import { classifyEvent, EventKind, type LifecycleAction } from './event';
-import type { HandOver } from './hand-over';
 import type { HealthTokenSource } from './health-token';
 import { readLbHealthChecks } from './lb-settings';
 import { describeViews, judgeViews, LbVerdict, readLbViews } from './lb-verdict';

@@ -11,17 +11,13 @@ import {
   createEc2Client,
   createElbAdapter,
   createElbV2Adapter,
+  createLaunchTemplateWriter,
+  createParameterWriter,
   createSsmClient,
   DEFAULT_POLICY_PREFIX,
 } from '../../shared/aws';
 import { loadFunctionConfig } from '../../shared/config';
-import {
-  createLaunchTemplateWriter,
-  createParameterWriter,
-  type DeployEvent,
-  type DeployResult,
-  deployBlueGreen,
-} from '../../shared/deploy';
+import { type DeployEvent, type DeployResult, deployBlueGreen } from '../../shared/deploy';
 import { createRollbackCheck } from '../../shared/rollback';
 import { runMigrations } from '../fleet';
 import {

@@ -12,7 +12,7 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeInstanceHealthCommand } from '@aws-sdk/client-elastic-load-balancing';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HandOverError } from '../../shared/launch/hand-over';
+import { HandOverError } from '../../shared/aws';
 import { CompletionFailedError, runLaunchGate } from '../../shared/launch/run-gate';
 import { GROUP, INSTANCE, launchEvent, TOKEN_PARAMETER } from '../unit/launch/harness';
 import {

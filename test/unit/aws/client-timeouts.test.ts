@@ -13,6 +13,7 @@ import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balanc
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLambdaClient } from '../../../shared/aws';
 import { createAutoScalingClient } from '../../../shared/aws/autoscaling';
 import {
   CONNECTION_TIMEOUT_MS,
@@ -23,7 +24,6 @@ import { createEc2Client } from '../../../shared/aws/ec2';
 import { createElbClient } from '../../../shared/aws/elb';
 import { createElbV2Client } from '../../../shared/aws/elbv2';
 import { createSsmClient } from '../../../shared/aws/ssm';
-import { createLambdaClient } from '../../../shared/launch/hand-over';
 
 let server: Server;
 const sockets = new Set<Socket>();

@@ -16,10 +16,14 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FLEET_SETTINGS } from '../../../infra/fleet-settings';
-import { createAutoScalingAdapter, createElbAdapter, createElbV2Adapter } from '../../../shared/aws';
 import {
+  createAutoScalingAdapter,
+  createElbAdapter,
+  createElbV2Adapter,
   createLaunchTemplateWriter,
   createParameterWriter,
+} from '../../../shared/aws';
+import {
   type DeployDeps,
   type DeployEvent,
   type DeployRequest,

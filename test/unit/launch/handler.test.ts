@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLaunchGateHandler, handler, RESERVE_MS } from '../../../functions/launch-gate';
-import { HandOverError, lambdaHandOver } from '../../../shared/launch/hand-over';
+import { HandOverError, lambdaHandOver } from '../../../shared/aws';
 import { createLogger, createMetrics, powertoolsRecorder, tokenHash } from '../../../shared/observability';
 import {
   createHarness,

@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { HandOver } from '../../../shared/aws';
 import { createAutoScalingAdapter } from '../../../shared/aws/autoscaling';
 import { createEc2Adapter } from '../../../shared/aws/ec2';
 import { createElbAdapter } from '../../../shared/aws/elb';
@@ -30,7 +31,6 @@ import { createPolicyLoader } from '../../../shared/aws/policy-loader';
 import { createSsmAdapter } from '../../../shared/aws/ssm';
 import { parsePolicyInput } from '../../../shared/gate/policy';
 import type { Continuation } from '../../../shared/launch/continuation';
-import type { HandOver } from '../../../shared/launch/hand-over';
 import { createHealthTokenSource } from '../../../shared/launch/health-token';
 import type { LaunchGateDeps } from '../../../shared/launch/run-gate';
 import { memoryLogSink } from '../../../shared/observability/log-sink';

@@ -1,5 +1,5 @@
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
-import { DEFAULT_CLIENT_CONFIG } from '../aws';
+import { DEFAULT_CLIENT_CONFIG } from './client-config';
 
 /** Continues a gate in a new invocation with all its state. */
 export interface HandOver<S> {

@@ -1,6 +1,6 @@
 /**
- * The two writes only a deploy makes, beside the shared adapters: a launch template version (EC2) and the
- * group's policy (SSM). Kept here so the gate's adapters stay read-mostly; clients are injected.
+ * The two writes only a deploy makes: a launch template version (EC2) and a group's policy (SSM). Apart from the
+ * gate's read-mostly adapters so the functions' bundles and roles never need them; clients are injected.
  */
 import {
   CreateLaunchTemplateVersionCommand,
@@ -8,7 +8,7 @@ import {
   type RequestLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { AwsCallError } from '../aws';
+import { AwsCallError } from './errors';
 
 /** A new launch template version: data on top of `sourceVersion` (EC2's own merge). */
 export interface LaunchTemplateVersionInput {

@@ -94,10 +94,11 @@ describe('launch gate against the sim', () => {
       expect(completionsOf(stack, instanceId)).toEqual([
         expect.objectContaining({ result: 'CONTINUE', cause: 'CompleteLifecycleAction' }),
       ]);
-      // CONTINUE needs the process to serve first, and the threshold's passes an interval apart.
-      const ready = stack.timeline.of('process-ready', instanceId)[0]!;
+      // CONTINUE needs the process to serve first, and the threshold's passes an interval apart. (Measured from the
+      // process's start: the fleet's own readiness poll may notice the app later than the gate's probes do.)
+      const started = stack.timeline.of('process-started', instanceId)[0]!;
       expect(completionsOf(stack, instanceId)[0]!.time).toBeGreaterThanOrEqual(
-        ready.time + INTERVAL_MS * 0.9,
+        started.time + INTERVAL_MS * 0.9,
       );
     },
     TEST_TIMEOUT_MS,

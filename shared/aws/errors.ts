@@ -2,6 +2,7 @@
  * Typed errors of the AWS adapters. Each carries the service, the operation and the parameters that are safe to
  * log (never a lifecycle action token), and the SDK's error as `cause`.
  */
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 
 /** Where an AWS error happened; `params` holds only values that are safe to log. */
 export interface AwsErrorContext {
@@ -110,86 +111,46 @@ export function toAwsError(context: AwsErrorContext, error: unknown): AwsCallErr
   return new AwsCallError(context, { cause: error });
 }
 
-// The SDK's own classification (@smithy/core's retry submodule) is not a direct dependency: its lists, kept here.
-const THROTTLING_NAMES: ReadonlySet<string> = new Set([
-  'BandwidthLimitExceeded',
-  'EC2ThrottledException',
-  'LimitExceededException',
-  'PriorRequestNotComplete',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ThrottledException',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'TransactionInProgressException',
-]);
-const TRANSIENT_NAMES: ReadonlySet<string> = new Set([
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'InternalError',
-  'InternalFailure',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-]);
-const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-]);
+/** The SDK's error shape, as its classifiers take it. */
+type SdkErrorLike = Parameters<typeof isThrottlingError>[0];
+
+// Deep enough for an adapter's wrapper around an SDK error around a socket error; a longer chain is not ours.
+const MAX_CAUSE_DEPTH = 5;
 
 /**
- * Whether an AWS call failed in a way that waiting may heal: throttling, a 5xx or server fault, a timeout, a
- * dropped connection (the SDK's `$retryable`, `$fault` and error names, through `cause` chains). Such a failure
- * outlived the SDK's own retries, but a gate can still wait for its next round. Anything else (validation,
- * access denied, not found, an adapter's domain error, an abort) is not transient.
+ * Whether an AWS call failed in a way that waiting may heal, judged as the SDK's own retry layer judges it
+ * (@smithy/core's classifiers: throttling, transient, server error; anything else is a client error). Such a
+ * failure outlived the SDK's own retries, but a gate can still wait for its next round. Our wrappers
+ * ({@link AwsCallError}, or any error with a `cause`) are looked through to the SDK error they carry; an
+ * adapter's domain error (not found, invalid policy) and an abort of our own are never transient.
  *
  * @example
  * if (isTransientAwsError(error)) await sleep(intervalMs); else throw error;
  */
 export function isTransientAwsError(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth <= 5; depth++) {
+  let e: unknown = error;
+  for (let depth = 0; depth <= MAX_CAUSE_DEPTH; depth++) {
     if (
       e instanceof InstanceNotFoundError ||
       e instanceof GroupNotFoundError ||
       e instanceof LoadBalancerNotFoundError ||
-      e instanceof PolicyInvalidError
+      e instanceof PolicyInvalidError ||
+      typeof e !== 'object' ||
+      e === null
     ) {
       return false;
     }
-    if (typeof e !== 'object') return false;
-    const fields = e as {
-      name?: unknown;
-      code?: unknown;
-      $retryable?: unknown;
-      $fault?: unknown;
-      $metadata?: { httpStatusCode?: unknown };
-      cause?: unknown;
-    };
-    const name = typeof fields.name === 'string' ? fields.name : '';
-    // Our own aborts (the invocation's budget) are deliberate, not a service failing.
+    const { name, cause } = e as { name?: unknown; cause?: unknown };
+    // Our own aborts (the invocation's budget) are deliberate, not a service failing; the SDK agrees.
     if (name === 'AbortError') return false;
-    if (
-      fields.$retryable !== undefined ||
-      fields.$fault === 'server' ||
-      THROTTLING_NAMES.has(name) ||
-      TRANSIENT_NAMES.has(name) ||
-      (typeof fields.code === 'string' && TRANSIENT_NETWORK_CODES.has(fields.code))
-    ) {
-      return true;
-    }
-    const status = fields.$metadata?.httpStatusCode;
-    if (typeof status === 'number' && (status === 429 || status >= 500)) return true;
-    e = fields.cause;
+    // The wrapper's own fields (`code` copies the SDK error's name) are ours, not the SDK's: judge its cause.
+    if (!(e instanceof AwsCallError) && isRetryableSdkError(e as SdkErrorLike)) return true;
+    e = cause;
   }
   return false;
+}
+
+/** The SDK retry layer's verdict: THROTTLING, TRANSIENT and SERVER_ERROR are retried, CLIENT_ERROR is not. */
+function isRetryableSdkError(error: SdkErrorLike): boolean {
+  return isThrottlingError(error) || isTransientError(error) || isServerError(error);
 }

@@ -2,20 +2,19 @@
  * How the lifecycle hook's timing must relate to the gate's policy, as a pure function: the templates, the deploy
  * driver and the gate's defaults can each be checked against it.
  */
-import { HANDOVER_MARGIN_MS, HEARTBEAT_FRACTION } from '../shared/gate';
+import { globalTimeoutSeconds, HANDOVER_MARGIN_MS, HEARTBEAT_FRACTION, HOOK_LIMITS } from '../shared/gate';
 import type { FleetSettings } from './fleet-settings';
 
+export { globalTimeoutSeconds };
 /** The hard limit on one lifecycle action: 100 × HeartbeatTimeout, at most 48 hours (Auto Scaling's rule). */
-export const MAX_GLOBAL_TIMEOUT_SECONDS = 172_800;
+export const MAX_GLOBAL_TIMEOUT_SECONDS = HOOK_LIMITS.maxGlobalTimeoutSeconds;
 /** Auto Scaling accepts heartbeat timeouts from 30 s to 7200 s. */
-export const HEARTBEAT_TIMEOUT_RANGE = { min: 30, max: 7200 } as const;
+export const HEARTBEAT_TIMEOUT_RANGE = {
+  min: HOOK_LIMITS.minHeartbeatTimeoutSeconds,
+  max: HOOK_LIMITS.maxHeartbeatTimeoutSeconds,
+} as const;
 /** Probe rounds a heartbeat timeout keeps beyond the gate's longest heartbeat gap, so one slow round does not abandon. */
 export const HEARTBEAT_SLACK_ROUNDS = 1;
-
-/** The global timeout of a lifecycle action for a hook's heartbeat timeout. */
-export function globalTimeoutSeconds(heartbeatTimeoutSeconds: number): number {
-  return Math.min(100 * heartbeatTimeoutSeconds, MAX_GLOBAL_TIMEOUT_SECONDS);
-}
 
 /** The parts of the gate's policy that bear on the hook (structural, so any policy object with them fits). */
 export interface GateTiming {

@@ -22,6 +22,8 @@ export const LAUNCH_GATE_FUNCTION = 'healthgate-launch-gate';
 
 /** SSM parameter of the health token the gate sends and the instances accept. */
 export const HEALTH_TOKEN_PARAMETER = '/healthgate/health-token';
+/** The launch gate's state key: outside the policy prefix, as in production (only the gate reads it). */
+export const STATE_KEY_PARAMETER = '/healthgate-gate/state-key';
 
 /** SSM path the instances load their configuration from (`HEALTHGATE_SSM_CONFIG_PATH`). */
 export const APP_CONFIG_PATH = '/healthgate/app';
@@ -176,6 +178,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   Object.assign(instanceEnv, sim.env, { HEALTHGATE_SSM_CONFIG_PATH: APP_CONFIG_PATH });
   sim.model.parameters.put({ name: HEALTH_TOKEN_PARAMETER, value: healthToken, type: 'SecureString' });
   sim.model.parameters.put({
+    name: STATE_KEY_PARAMETER,
+    value: randomBytes(32).toString('base64url'),
+    type: 'SecureString',
+  });
+  sim.model.parameters.put({
     name: `${APP_CONFIG_PATH}/health-token`,
     value: healthToken,
     type: 'SecureString',
@@ -189,6 +196,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     PROBE_CIDRS: SIM_PROBE_CIDRS.join(','),
     HEALTH_TOKEN_PARAMETER,
     HEALTH_TOKEN_HEADER: 'x-health-token',
+    STATE_KEY_PARAMETER,
     // Policies change between runs of a test: read them fresh.
     POLICY_CACHE_SECONDS: '0',
     ...options.env,

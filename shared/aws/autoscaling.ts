@@ -129,24 +129,34 @@ export interface LifecycleActionRef {
 }
 
 /**
- * What CompleteLifecycleAction needs: the token identifies the action on its own, so the instance id is optional
- * (a malformed event whose instance id is unusable can still be abandoned by its token).
+ * The lifecycle action a heartbeat or a completion lands on. The gate names it by the instance it judged (with
+ * the group and hook), never by the token an event carried: a token paired with another instance's id would
+ * otherwise complete an action the gate never judged. Only an ABANDON may name the action by its token alone (a
+ * malformed event whose instance id is unusable): abandoning is fail-closed whoever the action belongs to.
  */
-export type CompletionRef = Omit<LifecycleActionRef, 'instanceId'> & { instanceId?: string };
+export type CompletionRef =
+  | { group: string; hook: string; instanceId: string; result: LifecycleActionResult }
+  | { group: string; hook: string; token: string; result: typeof LifecycleActionResult.ABANDON };
+
+/** The action of one instance for one hook: what heartbeats name. */
+export type InstanceActionRef = { group: string; hook: string; instanceId: string };
 
 /** The Auto Scaling calls healthgate makes. */
 export interface AutoScalingAdapter {
   /** DescribeAutoScalingGroups for one group; throws {@link GroupNotFoundError} when it does not exist. */
   describeGroup(name: string): Promise<GroupDescription>;
   describeLifecycleHooks(group: string): Promise<LifecycleHookDescription[]>;
-  /** RecordLifecycleActionHeartbeat; `no-active-action` when the action has already ended. */
-  recordHeartbeat(ref: LifecycleActionRef): Promise<HeartbeatOutcome>;
+  /**
+   * RecordLifecycleActionHeartbeat for the instance's action (by instance id, never by token); `no-active-action`
+   * when the action has already ended.
+   */
+  recordHeartbeat(ref: InstanceActionRef): Promise<HeartbeatOutcome>;
   /**
    * CompleteLifecycleAction, sent once: `already-completed` when Auto Scaling answers "No active Lifecycle Action
    * found" (someone already finished it). Never retried on that answer; the SDK does not retry it either
    * (a 400 `ValidationError` is neither throttling nor transient).
    */
-  completeLifecycleAction(ref: CompletionRef & { result: LifecycleActionResult }): Promise<CompletionOutcome>;
+  completeLifecycleAction(ref: CompletionRef): Promise<CompletionOutcome>;
   /** SetInstanceHealth with ShouldRespectGracePeriod false: Auto Scaling replaces an Unhealthy instance at once. */
   setInstanceHealth(instanceId: string, status?: 'Healthy' | 'Unhealthy'): Promise<void>;
   /** DescribeAutoScalingInstances, in batches of 50, following NextToken. Unknown ids are simply absent. */
@@ -181,7 +191,7 @@ export function isNoActiveLifecycleAction(error: unknown): boolean {
  *
  * @example
  * const autoscaling = createAutoScalingAdapter();
- * const outcome = await autoscaling.completeLifecycleAction({ group, hook, token, instanceId, result: 'ABANDON' });
+ * const outcome = await autoscaling.completeLifecycleAction({ group, hook, instanceId, result: 'ABANDON' });
  */
 export function createAutoScalingAdapter(
   client: AutoScalingClient = createAutoScalingClient(),
@@ -237,7 +247,6 @@ export function createAutoScalingAdapter(
           new RecordLifecycleActionHeartbeatCommand({
             AutoScalingGroupName: ref.group,
             LifecycleHookName: ref.hook,
-            LifecycleActionToken: ref.token,
             InstanceId: ref.instanceId,
           }),
         );
@@ -256,8 +265,7 @@ export function createAutoScalingAdapter(
           new CompleteLifecycleActionCommand({
             AutoScalingGroupName: ref.group,
             LifecycleHookName: ref.hook,
-            LifecycleActionToken: ref.token,
-            ...(ref.instanceId !== undefined ? { InstanceId: ref.instanceId } : {}),
+            ...('instanceId' in ref ? { InstanceId: ref.instanceId } : { LifecycleActionToken: ref.token }),
             LifecycleActionResult: ref.result,
           }),
         );
@@ -388,12 +396,12 @@ export function createAutoScalingAdapter(
   };
 }
 
-function safeRef(ref: CompletionRef): Record<string, unknown> {
+function safeRef(ref: InstanceActionRef | CompletionRef): Record<string, unknown> {
   // The token authorises completing the action: keep it out of logs and error context.
   return {
     AutoScalingGroupName: ref.group,
     LifecycleHookName: ref.hook,
-    ...(ref.instanceId !== undefined ? { InstanceId: ref.instanceId } : {}),
+    ...('instanceId' in ref ? { InstanceId: ref.instanceId } : { by: 'LifecycleActionToken' }),
   };
 }
 

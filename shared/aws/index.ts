@@ -8,6 +8,7 @@ export {
   type GroupDescription,
   type GroupInstance,
   HeartbeatOutcome,
+  type InstanceActionRef,
   isNoActiveLifecycleAction,
   type LifecycleActionRef,
   LifecycleActionResult,

@@ -43,6 +43,15 @@ export const FunctionEnvSchema = z.object({
     .trim()
     .regex(SSM_PATH, 'must be an SSM parameter name like /healthgate/health-token')
     .optional(),
+  /**
+   * SSM parameter (SecureString) with the secret(s) that seal the launch gate's carried state, one per line, the
+   * first sealing; unset: no state is sealed and carried passes never count. Only the launch gate may read it.
+   */
+  STATE_KEY_PARAMETER: z
+    .string()
+    .trim()
+    .regex(SSM_PATH, 'must be an SSM parameter name like /healthgate-gate/state-key')
+    .optional(),
   /** Header that carries the health token. */
   HEALTH_TOKEN_HEADER: z
     .string()
@@ -59,6 +68,8 @@ export interface FunctionConfig {
   /** Undefined when no health token is configured. */
   healthTokenParameter?: string;
   healthTokenHeader: string;
+  /** Undefined when no state key is configured. */
+  stateKeyParameter?: string;
 }
 
 /**
@@ -77,6 +88,17 @@ export function loadFunctionConfig(env: Record<string, string | undefined> = pro
   };
   if (env_.HEALTH_TOKEN_PARAMETER !== undefined) {
     config.healthTokenParameter = env_.HEALTH_TOKEN_PARAMETER;
+  }
+  if (env_.STATE_KEY_PARAMETER !== undefined) {
+    const policyPath = `${env_.POLICY_PREFIX.replace(/\/+$/, '')}/`;
+    if (env_.STATE_KEY_PARAMETER.startsWith(policyPath)) {
+      // Every function reads policies under that prefix: a key there would not be the launch gate's alone.
+      throw new ConfigError(
+        `invalid configuration: STATE_KEY_PARAMETER: must lie outside POLICY_PREFIX (${env_.POLICY_PREFIX}), which every function may read`,
+        'STATE_KEY_PARAMETER',
+      );
+    }
+    config.stateKeyParameter = env_.STATE_KEY_PARAMETER;
   }
   return config;
 }

@@ -6,6 +6,16 @@ export { BASELINE_LIMITS, type BaselineObservation, baselineFreshForMs } from '.
 export { type DecideInput, deadlineAt, decide, needsBaseline, SHARED_COMPONENT_TYPES } from './decide';
 export { type Decision, DecisionAction, DecisionReason, isFinal, MAX_DETAIL_LENGTH } from './decision';
 export { GateStateError, PolicyError, type PolicyIssue } from './errors';
+export {
+  boundByHook,
+  GLOBAL_TIMEOUT_MARGIN_SECONDS,
+  globalTimeoutSeconds,
+  HOOK_LIMITS,
+  type HookSettings,
+  type HookTiming,
+  hookTiming,
+} from './hook';
+export { LaunchStage, launchStage, PENDING_WAIT, WARMED_PENDING_WAIT } from './launch-stage';
 export { type LbHealthCheckSettings, mergeWithLbSettings } from './lb-settings';
 export {
   type FailingCheck,
@@ -31,6 +41,7 @@ export {
 } from './policy';
 export {
   compactObservation,
+  distrustState,
   GATE_STATE_VERSION,
   type GateState,
   HISTORY_LIMIT,

@@ -123,6 +123,18 @@ export function recordHeartbeat(state: GateState, at: number): GateState {
   return { ...state, lastHeartbeatAt: Math.max(state.lastHeartbeatAt, at) };
 }
 
+/**
+ * A carried state the gate cannot prove it produced (no seal, or a seal no key of the gate's verifies): it keeps
+ * only what can make the gate stricter, never more lenient. The start stays (an earlier start only brings the
+ * deadline closer) and so do the counts; the observations go (claimed passes must not count toward CONTINUE, and
+ * claimed failures are observed again if real), and so do the baseline and the last heartbeat (a heartbeat is due
+ * at once rather than late).
+ */
+export function distrustState(state: GateState): GateState {
+  const { baseline: _baseline, ...rest } = state;
+  return { ...rest, lastHeartbeatAt: state.startedAt, history: [] };
+}
+
 /** The state as handed to the next invocation. */
 export function recordHandover(state: GateState): GateState {
   return { ...state, handovers: state.handovers + 1 };

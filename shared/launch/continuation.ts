@@ -28,6 +28,12 @@ const actionSchema = z.strictObject({
   instanceId,
 });
 
+/** The gate's seal over everything else in the payload (see state-seal.ts); absent when no key is configured. */
+const sealSchema = z.strictObject({
+  kid: z.string().max(64),
+  mac: z.string().max(128),
+});
+
 const gatePhaseSchema = z.strictObject({
   healthgate: z.literal(CONTINUATION_MARKER),
   v: z.literal(CONTINUATION_VERSION),
@@ -35,6 +41,7 @@ const gatePhaseSchema = z.strictObject({
   action: actionSchema,
   /** The GateState of shared/gate (validated again there, with parseGateState). */
   state: z.unknown(),
+  seal: sealSchema.optional(),
 });
 
 const lbVerifyPhaseSchema = z.strictObject({
@@ -59,6 +66,7 @@ const lbVerifyPhaseSchema = z.strictObject({
       error: `until must be at most ${POLICY_LIMITS.maxLbVerifySeconds} s after continuedAt`,
       path: ['until'],
     }),
+  seal: sealSchema.optional(),
 });
 
 /** The payload the launch gate hands to its next invocation. */

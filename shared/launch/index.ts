@@ -47,3 +47,16 @@ export {
   MembershipUnverifiedError,
   runLaunchGate,
 } from './run-gate';
+export {
+  canonicalJson,
+  createStateKeySource,
+  MAX_STATE_KEYS,
+  MIN_STATE_KEY_LENGTH,
+  parseStateKeys,
+  type Seal,
+  StateKeyInvalidError,
+  type StateKeySource,
+  type StateKeys,
+  seal,
+  verifySeal,
+} from './state-seal';

@@ -13,6 +13,7 @@ import {
 import type { PolicyLoader } from '../aws/policy-loader';
 import {
   type BaselineObservation,
+  boundByHook,
   compactObservation,
   DEFAULT_POLICY,
   type Decision,
@@ -20,10 +21,16 @@ import {
   DecisionReason,
   deadlineAt,
   decide,
+  distrustState,
   type GateState,
+  HOOK_LIMITS,
+  type HookTiming,
   heartbeatDue,
+  hookTiming,
   initialState,
   isFinal,
+  LaunchStage,
+  launchStage,
   MAX_DETAIL_LENGTH,
   mergeWithLbSettings,
   needsBaseline,
@@ -40,6 +47,7 @@ import {
   recordProbe,
   resolvePolicy,
   shouldHandOver,
+  WARMED_PENDING_WAIT,
 } from '../gate';
 import {
   type LogSink,
@@ -61,13 +69,17 @@ import {
   Phase,
   parseContinuation,
 } from './continuation';
-import { classifyEvent, EventKind, type LifecycleAction } from './event';
+import { classifyEvent, EventKind, type LifecycleAction, type PartialAction } from './event';
 import type { HealthTokenSource } from './health-token';
 import { readLbHealthChecks } from './lb-settings';
 import { describeViews, judgeViews, LbVerdict, readLbViews } from './lb-verdict';
+import { type StateKeySource, type StateKeys, seal, verifySeal } from './state-seal';
 
-/** Heartbeat timeout assumed when the hook cannot be found: short, so the gate heartbeats early rather than late. */
-export const FALLBACK_HEARTBEAT_TIMEOUT_SECONDS = 60;
+/**
+ * Heartbeat timeout assumed when the hook cannot be found: AWS's shortest, so the gate heartbeats early rather
+ * than late (see `hookTiming`).
+ */
+export const FALLBACK_HEARTBEAT_TIMEOUT_SECONDS = HOOK_LIMITS.minHeartbeatTimeoutSeconds;
 /** In-service instances probed for a baseline (of the group, or else of its baseline group). */
 export const BASELINE_INSTANCES = 3;
 /** Time kept back in the LB watch for one round of load-balancer reads and a hand-over. */
@@ -98,6 +110,8 @@ export interface LaunchGateDeps {
   defaultProbeCidrs: readonly string[];
   healthToken: HealthTokenSource;
   healthTokenHeader: string;
+  /** The keys that seal carried state (see state-seal.ts); without them carried passes never count. */
+  stateKeys: StateKeySource;
   probe: (options: ProbeOptions) => Promise<ProbeResult>;
   handOver: HandOver<Continuation>;
   metrics: MetricsRecorder;
@@ -160,6 +174,24 @@ export class MembershipUnverifiedError extends Error {
 }
 
 /**
+ * The load balancer disagreed with a CONTINUE and the instance is in the group, but marking it Unhealthy failed:
+ * logged with the verdict and thrown, so Lambda's retry resumes the watch and, after the retries, the event lands
+ * in the failure queue (with its alarm). Never swallowed: that instance would serve while the LB fails it.
+ */
+export class LbVerdictNotRecordedError extends Error {
+  override readonly name = 'LbVerdictNotRecordedError';
+  constructor(
+    readonly context: { group: string; instanceId: string },
+    options: { cause?: unknown } = {},
+  ) {
+    super(
+      `the load balancer fails ${context.instanceId} of ${context.group}, but it could not be marked Unhealthy`,
+      options,
+    );
+  }
+}
+
+/**
  * Gates one launching instance: takes an EventBridge lifecycle event or the gate's own continuation, and either
  * completes the lifecycle action (then watches the load balancer's verdict), or hands over to a new invocation.
  * Never throws for a malformed input (EventBridge would retry it); throws only when completing fails, or when an
@@ -175,11 +207,21 @@ export async function runLaunchGate(raw: unknown, shared: LaunchGateDeps): Promi
     }
     const c = parsed.continuation;
     identify(deps, c.action);
+    const sealed = await isSealed(deps, raw as Record<string, unknown>);
+    if (!sealed.ok) {
+      deps.metrics.record(c.action.group, MetricName.UnsealedContinuations, Unit.Count, 1);
+      deps.log.warn('continuation not sealed by this gate: its carried observations do not count', {
+        phase: c.phase,
+        why: sealed.why,
+      });
+    }
     const latest = deps.now() + CLOCK_SKEW_ALLOWANCE_MS;
     if (c.phase === Phase.lbVerify) {
       if (c.verify.continuedAt > latest) {
         return rejectInvalid(deps, ['verify.continuedAt: lies in the future'], c.action, 'continuation');
       }
+      // Sealed or not, a watch only reads the load balancer and marks an instance it fails, after Auto Scaling
+      // confirms the instance is in the group: a forged one can do no more than the load balancer's own check.
       return watchLb(deps, c.action, c.verify);
     }
     let state: GateState;
@@ -194,7 +236,13 @@ export async function runLaunchGate(raw: unknown, shared: LaunchGateDeps): Promi
     } catch (error) {
       return rejectInvalid(deps, [`state: ${message(error)}`], c.action, 'continuation');
     }
-    deps.log.info('gate resumed', { phase: Phase.gate, handovers: state.handovers, probes: state.probes });
+    if (!sealed.ok) state = distrustState(state);
+    deps.log.info('gate resumed', {
+      phase: Phase.gate,
+      handovers: state.handovers,
+      probes: state.probes,
+      sealed: sealed.ok,
+    });
     return gateAndVerify(deps, c.action, state);
   }
 
@@ -247,9 +295,6 @@ function startGate(
   return gateAndVerify(deps, action, state);
 }
 
-/** Lifecycle states of an instance in a warm pool (`Warmed:Pending:Wait`, …), terminating ones excepted. */
-const WARMED_STATE = /^Warmed:(?!Terminat)/;
-
 /**
  * Whether Auto Scaling reports the instance as in this group's warm pool (DescribeAutoScalingInstances). Any
  * doubt (not listed, another group, another state, the call failing) is `ok: false`: the launch is gated.
@@ -272,10 +317,43 @@ async function warmPoolState(
       why: `${action.instanceId} belongs to ${own.groupName || 'no group'}, not ${action.group}`,
     };
   }
-  if (!WARMED_STATE.test(own.lifecycleState)) {
-    return { ok: false, why: `${action.instanceId} is ${own.lifecycleState || 'in no state'}, not warmed` };
+  // Only an instance held by the hook on its way into the pool: any other warm state has no such action.
+  if (own.lifecycleState !== WARMED_PENDING_WAIT) {
+    return {
+      ok: false,
+      why: `${action.instanceId} is ${own.lifecycleState || 'in no state'}, not ${WARMED_PENDING_WAIT}`,
+    };
   }
   return { ok: true, state: own.lifecycleState };
+}
+
+/** Whether a continuation carries a seal one of the gate's state keys verifies. Never throws. */
+async function isSealed(
+  deps: Deps,
+  raw: Record<string, unknown>,
+): Promise<{ ok: true } | { ok: false; why: string }> {
+  const { seal: given, ...body } = raw;
+  if (given === undefined) return { ok: false, why: 'no seal' };
+  let keys: StateKeys | undefined;
+  try {
+    keys = await deps.stateKeys();
+  } catch (error) {
+    return { ok: false, why: `state keys unreadable: ${message(error)}` };
+  }
+  if (keys === undefined) return { ok: false, why: 'no state key configured' };
+  return verifySeal(body, given, keys) ? { ok: true } : { ok: false, why: 'the seal does not verify' };
+}
+
+/** Hands a continuation over to a new invocation, sealed when the gate has a state key. */
+async function handOverSealed(deps: Deps, body: Continuation): Promise<void> {
+  let keys: StateKeys | undefined;
+  try {
+    keys = await deps.stateKeys();
+  } catch (error) {
+    // Unsealed, the next invocation starts counting passes afresh: slower, never more lenient.
+    deps.log.warn('state keys unreadable: handing over unsealed', { error: describeError(error) });
+  }
+  await deps.handOver.handOver(keys ? { ...body, seal: seal(body, keys.seal) } : body);
 }
 
 function identify(deps: Deps, action: { group: string; instanceId?: string; token: string }): void {
@@ -328,21 +406,16 @@ async function gateAndVerify(deps: Deps, action: LifecycleAction, state: GateSta
   }
   if (result.kind !== 'decided') return result.outcome;
   const { decision, completion, policy } = result;
-  if (
-    decision.action !== DecisionAction.CONTINUE ||
-    completion !== CompletionOutcome.completed ||
-    policy === undefined
-  ) {
+  if (decision.action !== DecisionAction.CONTINUE || policy === undefined) {
     return { outcome: 'decided', decision, completion };
   }
-  const continuedAt = deps.now();
-  const verified = await watchLb(deps, action, {
-    eventTime: state.startedAt,
-    continuedAt,
-    until: continuedAt + policy.lbVerifySeconds * 1000,
-    intervalMs: Math.max(100, Math.round(policy.intervalSeconds * 1000)),
-    handovers: 0,
-  });
+  if (completion === CompletionOutcome.alreadyCompleted) {
+    // Someone finished the action first; often this gate itself (a retried call whose first answer was lost, or
+    // a duplicate event). If the launch went on, its load-balancer verdict is still owed.
+    const stage = launchStage(await lifecycleStateOf(deps, action));
+    if (stage !== LaunchStage.continued) return { outcome: 'decided', decision, completion };
+  }
+  const verified = await watchLb(deps, action, lbWindow(policy, state.startedAt, deps.now()));
   if (verified.outcome === 'lb-verified') {
     return {
       outcome: 'decided',
@@ -352,6 +425,43 @@ async function gateAndVerify(deps: Deps, action: LifecycleAction, state: GateSta
     };
   }
   return verified;
+}
+
+/** The load-balancer watch that follows a CONTINUE at `continuedAt`. */
+function lbWindow(policy: Policy, eventTime: number, continuedAt: number): LbVerifyProgress {
+  return {
+    eventTime,
+    continuedAt,
+    until: continuedAt + policy.lbVerifySeconds * 1000,
+    intervalMs: Math.max(100, Math.round(policy.intervalSeconds * 1000)),
+    handovers: 0,
+  };
+}
+
+/** The instance's lifecycle state as its group lists it (`undefined` when not listed). */
+async function lifecycleStateOf(deps: Deps, action: LifecycleAction): Promise<string | undefined> {
+  const group = await deps.autoscaling.describeGroup(action.group);
+  return group.instances.find((i) => i.instanceId === action.instanceId)?.lifecycleState;
+}
+
+/**
+ * The launch was already continued when this invocation looked (a retry after a failed watch, a duplicate event,
+ * a lost answer): the gate's CONTINUE, if it was the gate's, is owed its load-balancer verdict, so the watch
+ * resumes with a full window. A watch of an instance another party continued costs reads only: it marks an
+ * instance only when its own load balancer fails it.
+ */
+async function resumeWatch(
+  deps: Deps,
+  action: LifecycleAction,
+  policy: Policy,
+  lifecycleState: string,
+  eventTime: number,
+): Promise<LaunchOutcome> {
+  deps.log.info('launch already continued: resuming the load balancer watch', {
+    phase: Phase.lbVerify,
+    lifecycleState,
+  });
+  return watchLb(deps, action, lbWindow(policy, eventTime, deps.now()));
 }
 
 type GateResult =
@@ -389,6 +499,14 @@ async function gate(deps: Deps, action: LifecycleAction, carried: GateState): Pr
         if ('ended' in prepared) {
           return { kind: 'other', outcome: await launchEnded(deps, action, prepared.ended) };
         }
+        if ('stop' in prepared) {
+          deps.log.warn('instance not waiting on a launch hook: nothing to decide', { why: prepared.stop });
+          return { kind: 'other', outcome: { outcome: 'stopped', why: prepared.stop } };
+        }
+        if ('continued' in prepared) {
+          const outcome = await resumeWatch(deps, action, bestPolicy(), prepared.continued, state.startedAt);
+          return { kind: 'other', outcome };
+        }
         if ('decision' in prepared) {
           const completion = await complete(deps, action, prepared.decision, carried.startedAt);
           return { kind: 'decided', decision: prepared.decision, completion };
@@ -396,14 +514,17 @@ async function gate(deps: Deps, action: LifecycleAction, carried: GateState): Pr
         target = prepared;
         awsError = undefined;
       } catch (error) {
-        // Throttling or a 5xx that outlived the SDK's retries is no verdict on the instance: wait one probe
-        // interval and try again (the deadline still bounds it). Anything else ends the gate (fail closed).
-        if (!isTransientAwsError(error)) throw error;
+        // Throttling or a 5xx that outlived the SDK's retries is no verdict on the instance, nor is a listing
+        // that lags the launch: wait one probe interval and try again (the deadline still bounds it). Anything
+        // else ends the gate (fail closed).
+        if (!isTransientAwsError(error) && !(error instanceof LaunchNotWaitingYetError)) throw error;
         awsError = error;
-        deps.log.warn('AWS call failed transiently: retrying at the next probe interval', {
-          error: describeError(error),
-          probes: state.probes,
-        });
+        deps.log.warn(
+          error instanceof LaunchNotWaitingYetError
+            ? 'instance not yet waiting on the hook: looking again at the next probe interval'
+            : 'AWS call failed transiently: retrying at the next probe interval',
+          { error: describeError(error), probes: state.probes },
+        );
       }
     }
     const policy = bestPolicy();
@@ -435,7 +556,7 @@ async function gate(deps: Deps, action: LifecycleAction, carried: GateState): Pr
     if (heartbeatDue(state, now, heartbeatTimeoutSeconds)) {
       let beat: HeartbeatOutcome | undefined;
       try {
-        beat = await deps.autoscaling.recordHeartbeat(action);
+        beat = await deps.autoscaling.recordHeartbeat(byInstance(action));
       } catch (error) {
         // Retried at the next round only while the hook is sure to outlive it; else abandon now, while the
         // gate can still decide (the hook's DefaultResult is not the gate's to rely on).
@@ -465,7 +586,7 @@ async function gate(deps: Deps, action: LifecycleAction, carried: GateState): Pr
       const next = recordHandover(state);
       // Lambda's own async Invoke of this function, not Step Functions: the state is small JSON, the hand-over is
       // one call the function already has permission for, and no state machine has to be deployed or paid for.
-      await deps.handOver.handOver({
+      await handOverSealed(deps, {
         healthgate: CONTINUATION_MARKER,
         v: CONTINUATION_VERSION,
         phase: Phase.gate,
@@ -521,10 +642,9 @@ const ENDED_INSTANCE_STATES: ReadonlySet<string> = new Set(['shutting-down', 'te
 async function launchEnded(deps: Deps, action: LifecycleAction, why: string): Promise<LaunchOutcome> {
   let completion: CompletionOutcome | undefined;
   try {
-    completion = await deps.autoscaling.completeLifecycleAction({
-      ...action,
-      result: LifecycleActionResult.ABANDON,
-    });
+    completion = await deps.autoscaling.completeLifecycleAction(
+      completionRef(action, LifecycleActionResult.ABANDON),
+    );
   } catch (error) {
     deps.log.warn('could not abandon the lifecycle action of an ended instance', {
       error: describeError(error),
@@ -549,7 +669,7 @@ async function prepare(
   deps: Deps,
   action: LifecycleAction,
   known: { policy?: Policy },
-): Promise<Target | { decision: Decision } | { ended: string }> {
+): Promise<Target | { decision: Decision } | { ended: string } | { continued: string } | { stop: string }> {
   const abandon = (reason: DecisionReason, detail: string) => ({
     decision: { action: DecisionAction.ABANDON, reason, detail: clipDetail(detail) },
   });
@@ -566,6 +686,12 @@ async function prepare(
   }
   if (input.probeCidrs === undefined) input = { ...input, probeCidrs: deps.defaultProbeCidrs };
   known.policy = resolvePolicy(input);
+  try {
+    // Until the hook is read, its shortest possible global timeout bounds the deadline.
+    known.policy = boundByHook(known.policy, hookTiming(undefined)).policy;
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+  }
 
   let group: GroupDescription;
   let instance: Ec2Instance;
@@ -592,11 +718,40 @@ async function prepare(
   if (ENDED_INSTANCE_STATES.has(instance.state)) {
     return { ended: `instance ${action.instanceId} is ${instance.state}: its launch is over` };
   }
+  // Only an instance that is itself waiting on a launch hook in this group is judged: the event's token is never
+  // trusted to be that instance's (completions name the instance), and an instance in any other state has no
+  // launch action for the gate to decide.
+  const lifecycleState = group.instances.find((i) => i.instanceId === action.instanceId)?.lifecycleState;
+  switch (launchStage(lifecycleState)) {
+    case LaunchStage.waiting:
+      break;
+    case LaunchStage.notYet:
+      throw new LaunchNotWaitingYetError(action.instanceId, lifecycleState);
+    case LaunchStage.continued:
+      return { continued: lifecycleState ?? '' };
+    case LaunchStage.ended:
+      return { ended: `instance ${action.instanceId} is ${lifecycleState}: its launch is over` };
+    case LaunchStage.elsewhere:
+      return {
+        stop: `instance ${action.instanceId} is ${lifecycleState}, not waiting on a launch hook in ${action.group}`,
+      };
+  }
+
+  const hooks = await deps.autoscaling.describeLifecycleHooks(action.group);
+  const timing = hookTiming(hooks.find((h) => h.name === action.hook));
+  reportHookTiming(deps, action, timing);
 
   let policy: Policy;
   try {
     const lbChecks = await readLbHealthChecks(deps, group);
-    policy = mergeWithLbSettings(input, lbChecks);
+    const bounded = boundByHook(mergeWithLbSettings(input, lbChecks), timing);
+    policy = bounded.policy;
+    if (bounded.bounded) {
+      deps.log.warn("deadline shortened to decide before the hook's global timeout", {
+        deadlineSeconds: policy.deadlineSeconds,
+        globalTimeoutSeconds: timing.globalTimeoutSeconds,
+      });
+    }
   } catch (error) {
     if (error instanceof PolicyError) return abandon(DecisionReason.POLICY_INVALID, message(error));
     throw error;
@@ -625,23 +780,46 @@ async function prepare(
     return abandon(DecisionReason.POLICY_INVALID, `probe target refused: ${fullCheck.reason}`);
   }
 
-  const hooks = await deps.autoscaling.describeLifecycleHooks(action.group);
-  const hook = hooks.find((h) => h.name === action.hook);
-  if (hook?.heartbeatTimeoutSeconds === undefined) {
-    deps.log.warn('lifecycle hook not found or without heartbeat timeout: heartbeating early', {
-      hook: action.hook,
-      assumedHeartbeatTimeoutSeconds: FALLBACK_HEARTBEAT_TIMEOUT_SECONDS,
-    });
-  }
   const token = await deps.healthToken();
   return {
     policy,
     group,
     instance,
     address,
-    heartbeatTimeoutSeconds: hook?.heartbeatTimeoutSeconds ?? FALLBACK_HEARTBEAT_TIMEOUT_SECONDS,
+    heartbeatTimeoutSeconds: timing.heartbeatTimeoutSeconds,
     headers: token === undefined ? {} : { [deps.healthTokenHeader]: token },
   };
+}
+
+/** An unreadable hook is worked around (AWS's shortest timing); a fail-open hook is reported loudly. */
+function reportHookTiming(deps: Deps, action: LifecycleAction, timing: HookTiming): void {
+  if (timing.assumed) {
+    deps.log.warn('lifecycle hook not found or without a usable heartbeat timeout: assuming the shortest', {
+      hook: action.hook,
+      assumedHeartbeatTimeoutSeconds: timing.heartbeatTimeoutSeconds,
+      assumedGlobalTimeoutSeconds: timing.globalTimeoutSeconds,
+    });
+  }
+  if (timing.failOpen) {
+    deps.metrics.record(action.group, MetricName.FailOpenHooks, Unit.Count, 1);
+    deps.log.error(
+      'lifecycle hook is fail-open (DefaultResult CONTINUE): a launch the gate cannot decide in time goes live unjudged; set DefaultResult ABANDON',
+      { hook: action.hook },
+    );
+  }
+}
+
+/** The instance is not (yet) listed as waiting on the hook: a listing lags a launch, so the gate looks again. */
+export class LaunchNotWaitingYetError extends Error {
+  override readonly name = 'LaunchNotWaitingYetError';
+  constructor(
+    readonly instanceId: string,
+    readonly lifecycleState: string | undefined,
+  ) {
+    super(
+      `instance ${instanceId} is ${lifecycleState ? lifecycleState : 'not listed in the group'}, not yet Pending:Wait`,
+    );
+  }
 }
 
 async function probeCanary(deps: Deps, target: Target, action: LifecycleAction): Promise<ProbeObservation> {
@@ -739,7 +917,7 @@ function inServicePeers(group: GroupDescription, canaryId: string) {
  */
 async function complete(
   deps: Deps,
-  action: CompletionRef,
+  action: LifecycleAction | PartialAction,
   decision: Decision,
   startedAt: number | undefined,
   state?: GateState,
@@ -758,7 +936,7 @@ async function complete(
   };
   let completion: CompletionOutcome;
   try {
-    completion = await deps.autoscaling.completeLifecycleAction({ ...action, result });
+    completion = await deps.autoscaling.completeLifecycleAction(completionRef(action, result));
   } catch (error) {
     deps.log.error('decision made but the lifecycle action could not be completed', {
       ...fields,
@@ -800,6 +978,28 @@ async function complete(
     deps.log.warn('lifecycle action completed', fields);
   }
   return completion;
+}
+
+/** The instance's action for the event's hook: what heartbeats name (never the token). */
+function byInstance(action: LifecycleAction) {
+  return { group: action.group, hook: action.hook, instanceId: action.instanceId };
+}
+
+/**
+ * What a completion names: the instance the gate judged, so it cannot land on another instance's action. Only an
+ * ABANDON of a malformed event whose instance id is unusable names the action by its token.
+ */
+function completionRef(
+  action: LifecycleAction | PartialAction,
+  result: LifecycleActionResult,
+): CompletionRef {
+  const { group, hook } = action;
+  if (action.instanceId !== undefined) return { group, hook, instanceId: action.instanceId, result };
+  if (result !== LifecycleActionResult.ABANDON) {
+    // Unreachable by construction (a CONTINUE follows probes of a named instance); refused, never guessed.
+    throw new Error('a CONTINUE must name the instance it judged');
+  }
+  return { group, hook, token: action.token, result };
 }
 
 /**
@@ -855,7 +1055,7 @@ async function watchLb(
     }
     if (deps.remainingMs() < progress.intervalMs + LB_ROUND_ALLOWANCE_MS) {
       const next = { ...progress, handovers: progress.handovers + 1 };
-      await deps.handOver.handOver({
+      await handOverSealed(deps, {
         healthgate: CONTINUATION_MARKER,
         v: CONTINUATION_VERSION,
         phase: Phase.lbVerify,
@@ -900,8 +1100,21 @@ async function lbDisagrees(deps: Deps, action: LifecycleAction, detail: string):
     });
     return { outcome: 'stopped', why };
   }
-  await deps.autoscaling.setInstanceHealth(action.instanceId, 'Unhealthy');
   deps.metrics.record(action.group, MetricName.LbDisagreements, Unit.Count, 1);
+  try {
+    await deps.autoscaling.setInstanceHealth(action.instanceId, 'Unhealthy');
+  } catch (error) {
+    deps.log.error('load balancer disagrees, but the instance could not be marked Unhealthy: retried', {
+      phase: Phase.lbVerify,
+      reason: DecisionReason.LB_UNHEALTHY,
+      detail: clipDetail(detail),
+      error: describeError(error),
+    });
+    throw new LbVerdictNotRecordedError(
+      { group: action.group, instanceId: action.instanceId },
+      { cause: error },
+    );
+  }
   deps.log.error('load balancer disagrees with CONTINUE: instance set Unhealthy, deployment failed', {
     phase: Phase.lbVerify,
     reason: DecisionReason.LB_UNHEALTHY,

@@ -26,5 +26,9 @@ export const MetricName = {
   AlreadyCompleted: 'AlreadyCompleted',
   /** Events rejected as malformed. */
   InvalidEvents: 'InvalidEvents',
+  /** Continuations the gate could not prove it sealed: their carried observations were dropped. */
+  UnsealedContinuations: 'UnsealedContinuations',
+  /** Launches gated under a hook whose DefaultResult is CONTINUE: a launch nobody judges in time goes live. */
+  FailOpenHooks: 'FailOpenHooks',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];

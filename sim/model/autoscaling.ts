@@ -344,7 +344,12 @@ export class AutoScaling {
     return { previous, instance };
   }
 
-  /** The active action named by token or by instance id and hook. */
+  /**
+   * The active action named by token or by instance id and hook. AWS documents either as enough ("for the
+   * specified token or instance") but not what happens when both are given and name different actions; the sim
+   * takes the strictest reading: both must name the same action, else no active action is found, so a token
+   * paired with another instance's id can never complete either action.
+   */
   private findActiveAction(input: {
     groupName: string;
     hookName: string;
@@ -358,9 +363,18 @@ export class AutoScaling {
         `No Lifecycle Hook found with name ${input.hookName} for group ${input.groupName}`,
       );
     }
+    if (!input.token && !input.instanceId) {
+      throw new SimError('ValidationError', 'Either a LifecycleActionToken or an InstanceId must be specified');
+    }
     if (input.token) {
       const a = this.actions.get(input.token);
-      if (!a || a.result || a.groupName !== group.name || a.hookName !== input.hookName) {
+      if (
+        !a ||
+        a.result ||
+        a.groupName !== group.name ||
+        a.hookName !== input.hookName ||
+        (input.instanceId !== undefined && a.instanceId !== input.instanceId)
+      ) {
         throw new SimError('ValidationError', `No active Lifecycle Action found with token ${input.token}`);
       }
       return a;

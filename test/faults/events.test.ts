@@ -11,9 +11,11 @@ import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HISTORY_LIMIT, STATE_MAX_BYTES } from '../../shared/gate/state';
 import { CLOCK_SKEW_ALLOWANCE_MS, runLaunchGate } from '../../shared/launch/run-gate';
-import { EVENT_TIME, GROUP, HOOK, launchEvent, TOKEN } from '../unit/launch/harness';
+import { parseStateKeys, seal } from '../../shared/launch/state-seal';
+import { EVENT_TIME, GROUP, HOOK, launchEvent, STATE_KEY, TOKEN } from '../unit/launch/harness';
 import {
   expectAbandonedOnly,
+  fastPolicy,
   gateHarness,
   type HostileServer,
   INSTANCE,
@@ -140,7 +142,7 @@ describe('malformed launch events', () => {
       expect(out).toMatchObject({ outcome: 'invalid' });
       expect(out.outcome === 'invalid' && out.errors.some((e) => error.test(e))).toBe(true);
       expectAbandonedOnly(h, out);
-      expect(h.completions()[0]).toMatchObject({ LifecycleActionToken: TOKEN, AutoScalingGroupName: GROUP });
+      expect(h.completions()[0]).toMatchObject({ InstanceId: INSTANCE, AutoScalingGroupName: GROUP });
     });
   }
 
@@ -251,6 +253,13 @@ describe('forged or damaged continuations', () => {
     state: state(),
     ...over,
   });
+  /** A continuation sealed as the gate seals its own (with the harness's state key, or `key`). */
+  const sealedContinuation = (over: Record<string, unknown> = {}, key = STATE_KEY) => {
+    const body = continuation(over);
+    return { ...body, seal: seal(body, parseStateKeys('test', key).seal) };
+  };
+  /** A state claiming two passes of the instance, just before now. */
+  const claimed = () => state({ history: [passing(EVENT_TIME + 100), passing(EVENT_TIME + 200)], probes: 2 });
 
   const refused: [string, unknown, RegExp][] = [
     [
@@ -352,25 +361,55 @@ describe('forged or damaged continuations', () => {
   });
 
   it('carried passes alone never continue: the instance itself must pass in this invocation', async () => {
-    const forged = continuation({
-      state: state({ history: [passing(EVENT_TIME + 100), passing(EVENT_TIME + 200)], probes: 2 }),
-    });
+    const carried = state({ history: [passing(EVENT_TIME + 100), passing(EVENT_TIME + 200)], probes: 2 });
+    const sealedByGate = sealedContinuation({ state: carried });
     const failing = await startHostile((socket) =>
       socket.end(rawResponse(503, JSON.stringify({ status: 'fail', instanceId: INSTANCE }))),
     );
     try {
       const h = gateHarness(failing.port);
-      const out = await runToEnd(h, forged);
+      const out = await runToEnd(h, sealedByGate);
       expectAbandonedOnly(h, out, `http://127.0.0.1:${failing.port}/health`);
       expect(failing.requests.length).toBeGreaterThan(0);
     } finally {
       await failing.close();
     }
-    // The same carried state with a passing instance: one real probe, then CONTINUE.
+    // The gate's own sealed state with a passing instance: one real probe completes the streak, then CONTINUE.
     const h = gateHarness(server.port);
-    const out = await runToEnd(h, forged);
+    const out = await runToEnd(h, sealedByGate);
     expect(out).toMatchObject({ decision: { action: 'CONTINUE' } });
     expect(server.requests).toHaveLength(1);
+  });
+
+  // Whoever can invoke the function can send a continuation; only the gate's key makes its passes count.
+  const unsealed: [string, () => Record<string, unknown>][] = [
+    ['no seal', () => continuation({ state: claimed() })],
+    [
+      'a seal by another key',
+      () => sealedContinuation({ state: claimed() }, 'another-key-0123456789abcdef0123456789'),
+    ],
+    ['a seal over other passes', () => ({ ...sealedContinuation({ state: state() }), state: claimed() })],
+    [
+      'a seal with an unknown key id',
+      () => ({ ...sealedContinuation({ state: claimed() }), seal: { kid: 'x', mac: 'y' } }),
+    ],
+  ];
+  for (const [name, make] of unsealed) {
+    it(`carried passes with ${name} count for nothing: healthyThreshold fresh passes are needed`, async () => {
+      const h = gateHarness(server.port, { policy: fastPolicy(server.port, { healthyThreshold: 3 }) });
+      const out = await runToEnd(h, make());
+      expect(out).toMatchObject({ decision: { action: 'CONTINUE' } });
+      expect(server.requests).toHaveLength(3);
+      expect(h.metrics.points.map((p) => p.name)).toContain('UnsealedContinuations');
+    });
+  }
+
+  it('a continuation without a configured state key never counts carried passes', async () => {
+    const h = gateHarness(server.port, { policy: fastPolicy(server.port, { healthyThreshold: 3 }) });
+    h.deps.stateKeys = async () => undefined;
+    const out = await runToEnd(h, sealedContinuation({ state: claimed() }));
+    expect(out).toMatchObject({ decision: { action: 'CONTINUE' } });
+    expect(server.requests).toHaveLength(3);
   });
 
   it('carried passes from another instance, or after the deadline, never count', async () => {

@@ -33,6 +33,7 @@ import { parsePolicyInput } from '../../../shared/gate/policy';
 import type { Continuation } from '../../../shared/launch/continuation';
 import { createHealthTokenSource } from '../../../shared/launch/health-token';
 import type { LaunchGateDeps } from '../../../shared/launch/run-gate';
+import { createStateKeySource } from '../../../shared/launch/state-seal';
 import { memoryLogSink } from '../../../shared/observability/log-sink';
 import { memoryRecorder } from '../../../shared/observability/recorder';
 import { probe } from '../../../shared/probe/probe';
@@ -45,6 +46,8 @@ export const INSTANCE = 'i-0123456789abcdef0';
 export const PEER = 'i-0fedcba9876543210';
 export const HEALTH_TOKEN = 'health-token-s3cret';
 export const TOKEN_PARAMETER = '/healthgate/health-token';
+export const STATE_KEY_PARAMETER = '/healthgate-gate/state-key';
+export const STATE_KEY = 'state-key-0123456789abcdef0123456789abcdef';
 export const EVENT_TIME = Date.parse('2026-01-01T00:00:00Z');
 
 /** The EventBridge lifecycle event Auto Scaling sends for a launch into the group. */
@@ -202,6 +205,7 @@ export function createHarness(instance: FakeInstance, options: HarnessOptions = 
     Parameter: { Value: typeof policy === 'string' ? policy : JSON.stringify(policy) },
   });
   ssm.on(GetParameterCommand, { Name: TOKEN_PARAMETER }).resolves({ Parameter: { Value: HEALTH_TOKEN } });
+  ssm.on(GetParameterCommand, { Name: STATE_KEY_PARAMETER }).resolves({ Parameter: { Value: STATE_KEY } });
 
   const loadBalancerNames = options.loadBalancerNames ?? ['web-classic'];
   const targetGroupArns = options.targetGroupArns ?? [];
@@ -399,6 +403,7 @@ export function createHarness(instance: FakeInstance, options: HarnessOptions = 
       cacheSeconds: 0,
     }),
     healthTokenHeader: 'x-health-token',
+    stateKeys: createStateKeySource({ ssm: ssmAdapter, parameterName: STATE_KEY_PARAMETER, cacheSeconds: 0 }),
     probe: (o) => {
       probes.push(o);
       return probe(o);

@@ -75,7 +75,6 @@ describe('runLaunchGate: gating a launch', () => {
       {
         AutoScalingGroupName: GROUP,
         LifecycleHookName: HOOK,
-        LifecycleActionToken: TOKEN,
         InstanceId: INSTANCE,
         LifecycleActionResult: 'CONTINUE',
       },
@@ -130,7 +129,7 @@ describe('runLaunchGate: gating a launch', () => {
     expect(out.decision.detail).toContain('migrations:pending');
     expect(instance.requests).toHaveLength(1);
     expect(completions(h)).toEqual([
-      expect.objectContaining({ LifecycleActionToken: TOKEN, LifecycleActionResult: 'ABANDON' }),
+      expect.objectContaining({ InstanceId: INSTANCE, LifecycleActionResult: 'ABANDON' }),
     ]);
     expect(h.metrics.points).toContainEqual(
       expect.objectContaining({ name: 'CheckFailures', extra: { Check: 'migrations:pending' } }),
@@ -202,7 +201,6 @@ describe('runLaunchGate: gating a launch', () => {
     expect(beats[0]).toEqual({
       AutoScalingGroupName: GROUP,
       LifecycleHookName: HOOK,
-      LifecycleActionToken: TOKEN,
       InstanceId: INSTANCE,
     });
     expect(metricNames(h).filter((n) => n === 'Heartbeats')).toHaveLength(beats.length);
@@ -574,7 +572,7 @@ describe('runLaunchGate: decided before probing', () => {
       InstanceIds: [INSTANCE],
     });
     expect(completions(h)).toEqual([
-      expect.objectContaining({ LifecycleActionResult: 'CONTINUE', LifecycleActionToken: TOKEN }),
+      expect.objectContaining({ LifecycleActionResult: 'CONTINUE', InstanceId: INSTANCE }),
     ]);
     expect(h.mocks.elb.calls()).toHaveLength(0);
   });
@@ -727,7 +725,7 @@ describe('runLaunchGate: completion and errors', () => {
     expect(h.clock.now()).toBe(start);
     expect(h.mocks.as.commandCalls(DescribeLifecycleHooksCommand)).toHaveLength(1);
     expect(completions(h)).toEqual([
-      expect.objectContaining({ LifecycleActionResult: 'ABANDON', LifecycleActionToken: TOKEN }),
+      expect.objectContaining({ LifecycleActionResult: 'ABANDON', InstanceId: INSTANCE }),
     ]);
   });
 
@@ -893,7 +891,7 @@ describe('runLaunchGate: hand-over', () => {
     expect(out.decision).toMatchObject({ action: 'CONTINUE', reason: 'HEALTHY_THRESHOLD_MET' });
     expect(instance.requests.length).toBe(3);
     expect(completions(second)).toEqual([
-      expect.objectContaining({ LifecycleActionToken: TOKEN, LifecycleActionResult: 'CONTINUE' }),
+      expect.objectContaining({ InstanceId: INSTANCE, LifecycleActionResult: 'CONTINUE' }),
     ]);
   });
 

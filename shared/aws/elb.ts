@@ -4,6 +4,7 @@ import {
   ElasticLoadBalancingClient,
   type ElasticLoadBalancingClientConfig,
   type InstanceState,
+  type LoadBalancerDescription,
 } from '@aws-sdk/client-elastic-load-balancing';
 import { DEFAULT_CLIENT_CONFIG } from './client-config';
 import { compact } from './compact';
@@ -38,6 +39,8 @@ export interface ClassicHealthCheck {
   timeoutSeconds: number;
   healthyThreshold: number;
   unhealthyThreshold: number;
+  /** Set when `target` is not `PROTOCOL:PORT[/PATH]` with a port from 1 to 65535: the check cannot be read. */
+  malformed?: string;
 }
 
 /** One instance's health as the classic load balancer sees it. */
@@ -112,8 +115,16 @@ export function createElbAdapter(client: ElasticLoadBalancingClient = createElbC
       const ctx = context('DescribeLoadBalancers', { LoadBalancerNames: [name] });
       let check: ClassicHealthCheck | undefined;
       try {
-        const out = await client.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: [name] }));
-        const lb = (out.LoadBalancerDescriptions ?? []).find((d) => d.LoadBalancerName === name);
+        let lb: LoadBalancerDescription | undefined;
+        let marker: string | undefined;
+        // One name fits one page, but the answer is a list: follow NextMarker rather than trust that.
+        do {
+          const out = await client.send(
+            new DescribeLoadBalancersCommand({ LoadBalancerNames: [name], Marker: marker }),
+          );
+          lb = (out.LoadBalancerDescriptions ?? []).find((d) => d.LoadBalancerName === name);
+          marker = out.NextMarker;
+        } while (!lb && marker);
         const hc = lb?.HealthCheck;
         if (hc) {
           const target = hc.Target ?? '';
@@ -127,6 +138,9 @@ export function createElbAdapter(client: ElasticLoadBalancingClient = createElbC
             timeoutSeconds: hc.Timeout ?? 0,
             healthyThreshold: hc.HealthyThreshold ?? 0,
             unhealthyThreshold: hc.UnhealthyThreshold ?? 0,
+            malformed: parsed
+              ? undefined
+              : `health-check target ${JSON.stringify(target.slice(0, 100))} is not PROTOCOL:PORT[/PATH] with a port from 1 to 65535`,
           });
         }
       } catch (error) {

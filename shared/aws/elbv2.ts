@@ -13,6 +13,11 @@ import { type AwsErrorContext, LoadBalancerNotFoundError, sdkErrorName, toAwsErr
 const SERVICE = 'elasticloadbalancing';
 // The SDK names the modelled error by its shape; the wire code is the shorter name. Accept both.
 const TG_NOT_FOUND = new Set(['TargetGroupNotFoundException', 'TargetGroupNotFound']);
+/**
+ * DescribeTargetGroups refuses more ARNs in one call ("You cannot describe more than '20' target groups at a
+ * time"), and a group can have more target groups attached than that.
+ */
+const TARGET_GROUPS_PER_CALL = 20;
 
 /** A target's health state in an ELBv2 target group. */
 export const TargetState = {
@@ -39,6 +44,8 @@ export interface TargetGroupHealthCheck {
   /** The port the health check uses: `traffic-port` (the target's registered port) or a number. */
   healthCheckPort: 'traffic-port' | number;
   healthCheckPath?: string;
+  /** Set when HealthCheckPort is neither `traffic-port` nor a port from 1 to 65535: the check cannot be read. */
+  malformed?: string;
   intervalSeconds?: number;
   timeoutSeconds?: number;
   healthyThreshold?: number;
@@ -59,8 +66,8 @@ export interface TargetHealth {
 /** The ELBv2 calls healthgate makes. */
 export interface ElbV2Adapter {
   /**
-   * DescribeTargetGroups for the given ARNs, following NextMarker. Throws {@link LoadBalancerNotFoundError}
-   * when any of them does not exist.
+   * DescribeTargetGroups for the given ARNs, 20 per call, following NextMarker. Throws
+   * {@link LoadBalancerNotFoundError} when any of them does not exist.
    */
   describeTargetGroups(arns: readonly string[]): Promise<TargetGroupHealthCheck[]>;
   /** DescribeTargetHealth, for every target or only `targets`. */
@@ -96,15 +103,18 @@ export function createElbV2Adapter(client: ElasticLoadBalancingV2Client = create
       }
       const ctx = context('DescribeTargetGroups', { TargetGroupArns: arns });
       const result: TargetGroupHealthCheck[] = [];
-      let marker: string | undefined;
       try {
-        do {
-          const out = await client.send(
-            new DescribeTargetGroupsCommand({ TargetGroupArns: [...arns], Marker: marker }),
-          );
-          result.push(...(out.TargetGroups ?? []).map(toHealthCheck));
-          marker = out.NextMarker;
-        } while (marker);
+        for (let start = 0; start < arns.length; start += TARGET_GROUPS_PER_CALL) {
+          const batch = arns.slice(start, start + TARGET_GROUPS_PER_CALL);
+          let marker: string | undefined;
+          do {
+            const out = await client.send(
+              new DescribeTargetGroupsCommand({ TargetGroupArns: batch, Marker: marker }),
+            );
+            result.push(...(out.TargetGroups ?? []).map(toHealthCheck));
+            marker = out.NextMarker;
+          } while (marker);
+        }
       } catch (error) {
         if (TG_NOT_FOUND.has(sdkErrorName(error))) {
           throw new LoadBalancerNotFoundError(arns.join(','), ctx, { cause: error });
@@ -135,7 +145,11 @@ export function createElbV2Adapter(client: ElasticLoadBalancingV2Client = create
 
 function toHealthCheck(group: TargetGroup): TargetGroupHealthCheck {
   const rawPort = group.HealthCheckPort;
-  const numericPort = rawPort !== undefined && /^\d+$/.test(rawPort) ? Number(rawPort) : undefined;
+  const numericPort = rawPort !== undefined && /^\d{1,5}$/.test(rawPort) ? Number(rawPort) : undefined;
+  const portOk =
+    rawPort === undefined ||
+    rawPort === 'traffic-port' ||
+    (numericPort !== undefined && numericPort >= 1 && numericPort <= 65_535);
   return compact({
     arn: group.TargetGroupArn ?? '',
     name: group.TargetGroupName,
@@ -146,6 +160,9 @@ function toHealthCheck(group: TargetGroup): TargetGroupHealthCheck {
     healthCheckProtocol: group.HealthCheckProtocol,
     healthCheckPort: numericPort ?? 'traffic-port',
     healthCheckPath: group.HealthCheckPath,
+    malformed: portOk
+      ? undefined
+      : `HealthCheckPort ${JSON.stringify(String(rawPort).slice(0, 100))} is neither traffic-port nor a port from 1 to 65535`,
     intervalSeconds: group.HealthCheckIntervalSeconds,
     timeoutSeconds: group.HealthCheckTimeoutSeconds,
     healthyThreshold: group.HealthyThresholdCount,

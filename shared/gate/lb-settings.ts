@@ -24,6 +24,8 @@ export interface LbHealthCheckSettings {
   intervalSeconds?: number;
   timeoutSeconds?: number;
   healthyThreshold?: number;
+  /** Why the load balancer's check cannot be read (its target or port is malformed): the policy is invalid. */
+  malformed?: string;
 }
 
 /**
@@ -45,7 +47,19 @@ export function mergeWithLbSettings(input: PolicyInput, checks: readonly LbHealt
   const issues: PolicyIssue[] = [];
   const from = (check: LbHealthCheckSettings) => `from load balancer ${check.source}`;
 
-  const http = checks.find((c) => c.protocol.toUpperCase() === 'HTTP');
+  // One rule for every kind of load balancer: a check that cannot be read is never ignored (the gate would then be
+  // less strict than the load balancer it stands in for), and every port must be one.
+  for (const check of checks) {
+    if (check.malformed !== undefined) {
+      issues.push({ field: 'port', message: `${from(check)}: ${check.malformed}` });
+    } else if (
+      check.port !== undefined &&
+      !(Number.isInteger(check.port) && check.port >= 1 && check.port <= 65_535)
+    ) {
+      issues.push({ field: 'port', message: `${from(check)}: must be an integer from 1 to 65535` });
+    }
+  }
+  const http = checks.find((c) => c.malformed === undefined && c.protocol.toUpperCase() === 'HTTP');
   if (http && !('path' in input) && http.path !== undefined) {
     const parsed = pathSchema.safeParse(http.path);
     if (parsed.success) {
@@ -58,13 +72,9 @@ export function mergeWithLbSettings(input: PolicyInput, checks: readonly LbHealt
       });
     }
   }
-  if (http && !('port' in input) && http.port !== undefined) {
-    if (Number.isInteger(http.port) && http.port >= 1 && http.port <= 65_535) {
-      policy.port = http.port;
-      origin.port = from(http);
-    } else {
-      issues.push({ field: 'port', message: `${from(http)}: must be an integer from 1 to 65535` });
-    }
+  if (http && !('port' in input) && http.port !== undefined && issues.length === 0) {
+    policy.port = http.port;
+    origin.port = from(http);
   }
   if (!('healthyThreshold' in input)) {
     for (const check of checks) {

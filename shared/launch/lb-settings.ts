@@ -24,8 +24,9 @@ export async function readLbHealthChecks(
       defined({
         source: name,
         protocol: hc.protocol,
-        port: hc.port > 0 ? hc.port : undefined,
+        port: hc.malformed === undefined ? hc.port : undefined,
         path: hc.path,
+        malformed: hc.malformed,
         intervalSeconds: positive(hc.intervalSeconds),
         timeoutSeconds: positive(hc.timeoutSeconds),
         healthyThreshold: positive(hc.healthyThreshold),
@@ -40,6 +41,7 @@ export async function readLbHealthChecks(
         protocol: tg.healthCheckProtocol ?? tg.protocol ?? 'HTTP',
         port: typeof tg.healthCheckPort === 'number' ? tg.healthCheckPort : tg.port,
         path: tg.healthCheckPath,
+        malformed: tg.malformed,
         intervalSeconds: positive(tg.intervalSeconds),
         timeoutSeconds: positive(tg.timeoutSeconds),
         healthyThreshold: positive(tg.healthyThreshold),

@@ -170,6 +170,13 @@ export interface HarnessOptions {
   groupTags?: Record<string, string>;
   /** Another group, described when asked for by name (a blue/green deploy's serving group). */
   otherGroup?: { name: string; inService: { instanceId: string; privateIp: string }[] };
+  /** The canary's lifecycle state in its group's listing (default `Pending:Wait`; `absent`: not listed). */
+  lifecycleState?: string;
+  /** The hook's DefaultResult (default `ABANDON`), and its GlobalTimeout when set. */
+  hookDefaultResult?: string;
+  hookGlobalTimeout?: number;
+  /** No lifecycle hook is described at all. */
+  noHook?: boolean;
   /** What DescribeAutoScalingInstances reports for the instance (default: in this group, `Pending:Wait`). */
   asInstance?: { groupName: string; lifecycleState: string } | 'absent';
 }
@@ -210,7 +217,8 @@ export function createHarness(instance: FakeInstance, options: HarnessOptions = 
   const loadBalancerNames = options.loadBalancerNames ?? ['web-classic'];
   const targetGroupArns = options.targetGroupArns ?? [];
   const peers = options.inService ?? [];
-  as.on(DescribeAutoScalingGroupsCommand).resolves({
+  let canaryState = options.lifecycleState ?? 'Pending:Wait';
+  as.on(DescribeAutoScalingGroupsCommand).callsFake(() => ({
     AutoScalingGroups: [
       {
         AutoScalingGroupName: GROUP,
@@ -232,13 +240,17 @@ export function createHarness(instance: FakeInstance, options: HarnessOptions = 
           PropagateAtLaunch: false,
         })),
         Instances: [
-          {
-            InstanceId: INSTANCE,
-            LifecycleState: 'Pending:Wait',
-            HealthStatus: 'Healthy',
-            AvailabilityZone: 'us-east-1a',
-            ProtectedFromScaleIn: false,
-          },
+          ...(canaryState === 'absent'
+            ? []
+            : [
+                {
+                  InstanceId: INSTANCE,
+                  LifecycleState: canaryState as 'Pending:Wait',
+                  HealthStatus: 'Healthy',
+                  AvailabilityZone: 'us-east-1a',
+                  ProtectedFromScaleIn: false,
+                },
+              ]),
           ...peers.map((p) => ({
             InstanceId: p.instanceId,
             LifecycleState: 'InService' as const,
@@ -249,7 +261,7 @@ export function createHarness(instance: FakeInstance, options: HarnessOptions = 
         ],
       },
     ],
-  });
+  }));
   const other = options.otherGroup;
   if (other) {
     as.on(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: [other.name] }).resolves({
@@ -276,15 +288,18 @@ export function createHarness(instance: FakeInstance, options: HarnessOptions = 
     });
   }
   as.on(DescribeLifecycleHooksCommand).resolves({
-    LifecycleHooks: [
-      {
-        LifecycleHookName: HOOK,
-        AutoScalingGroupName: GROUP,
-        LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
-        HeartbeatTimeout: options.heartbeatTimeout ?? 300,
-        DefaultResult: 'ABANDON',
-      },
-    ],
+    LifecycleHooks: options.noHook
+      ? []
+      : [
+          {
+            LifecycleHookName: HOOK,
+            AutoScalingGroupName: GROUP,
+            LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+            HeartbeatTimeout: options.heartbeatTimeout ?? 300,
+            DefaultResult: options.hookDefaultResult ?? 'ABANDON',
+            ...(options.hookGlobalTimeout !== undefined ? { GlobalTimeout: options.hookGlobalTimeout } : {}),
+          },
+        ],
   });
   const asInstance = options.asInstance ?? { groupName: GROUP, lifecycleState: 'Pending:Wait' };
   as.on(DescribeAutoScalingInstancesCommand).resolves({
@@ -415,7 +430,20 @@ export function createHarness(instance: FakeInstance, options: HarnessOptions = 
     sleep: clock.sleep,
     remainingMs: () => budgetEnd - clock.now(),
   };
-  return { deps, mocks: { as, ec2, elb, elbv2, ssm }, clock, handOvers, probes, log, metrics };
+  /** Moves the canary to another lifecycle state in its group's listing (e.g. `InService` after CONTINUE). */
+  const setLifecycleState = (state: string) => {
+    canaryState = state;
+  };
+  return {
+    deps,
+    mocks: { as, ec2, elb, elbv2, ssm },
+    clock,
+    handOvers,
+    probes,
+    log,
+    metrics,
+    setLifecycleState,
+  };
 }
 
 export type Harness = ReturnType<typeof createHarness>;

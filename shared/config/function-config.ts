@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_POLICY_CACHE_SECONDS, DEFAULT_POLICY_PREFIX } from '../aws/policy-loader';
-import { DEFAULT_PROBE_CIDRS, parseCidr } from '../probe/address-guard';
+import { checkCidr } from '../health';
+import { DEFAULT_PROBE_CIDRS } from '../probe/address-guard';
 import { ConfigError } from './errors';
 
 // An SSM parameter path: absolute, SSM's own character set, no trailing slash.
@@ -14,10 +15,17 @@ const cidrList = z
       .split(',')
       .map((c) => c.trim())
       .filter((c) => c !== '');
-    const invalid = cidrs.find((c) => parseCidr(c) === undefined);
-    if (invalid !== undefined || cidrs.length === 0) {
-      ctx.addIssue({ code: 'custom', message: `invalid IPv4 CIDR list (${invalid ?? 'empty'})` });
+    if (cidrs.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'empty CIDR list' });
       return z.NEVER;
+    }
+    // The one CIDR rule (shared/health/cidr), as the policy's probeCidrs and the probe's guard apply it.
+    for (const cidr of cidrs) {
+      const check = checkCidr(cidr);
+      if (!check.ok) {
+        ctx.addIssue({ code: 'custom', message: `invalid CIDR ${JSON.stringify(cidr)}: ${check.reason}` });
+        return z.NEVER;
+      }
     }
     return cidrs;
   });
@@ -35,7 +43,10 @@ export const FunctionEnvSchema = z.object({
     .default(DEFAULT_POLICY_PREFIX),
   /** How long a warm container reuses a loaded policy; 0 disables the cache. */
   POLICY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(DEFAULT_POLICY_CACHE_SECONDS),
-  /** Comma-separated IPv4 CIDRs the gate may probe when a policy names none (default RFC 1918). */
+  /**
+   * Comma-separated CIDRs the gate may probe when a policy names none (default RFC 1918); spaces around the commas
+   * are allowed, each entry follows the one CIDR rule (shared/health/cidr).
+   */
   PROBE_CIDRS: cidrList.optional(),
   /** SSM parameter (SecureString) holding the token that unlocks the detailed /health body; unset: none sent. */
   HEALTH_TOKEN_PARAMETER: z

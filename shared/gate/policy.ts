@@ -3,6 +3,7 @@
  * fields rejected. Parsing is pure; loading lives in shared/aws.
  */
 import { z } from 'zod';
+import { checkCidr } from '../health';
 import { PolicyError, type PolicyIssue } from './errors';
 
 /** What the gate does while in-service instances fail the same shared checks as the canary. */
@@ -50,7 +51,7 @@ export interface Policy {
   onSharedOutage: SharedOutageMode;
   /** Abandons of one version after which the rollout stops instead of launching again. */
   maxAbandonsPerVersion: number;
-  /** The only address ranges the gate probes (IPv4/IPv6 CIDRs). */
+  /** The only address ranges the gate probes: IPv4/IPv6 CIDRs or bare addresses, by shared/health/cidr's rule. */
   probeCidrs: readonly string[];
   /**
    * Check names treated as shared dependencies in addition to checks whose `componentType` is `datastore` or
@@ -102,9 +103,6 @@ const integer = (min: number, max: number) =>
     .min(min, { error: `must be at least ${min}` })
     .max(max, { error: `must be at most ${max}` });
 
-const cidrv4 = z.cidrv4();
-const cidrv6 = z.cidrv6();
-
 /**
  * The path a probe requests: absolute, printable, no fragment. Shared with the load-balancer merge, which
  * validates a path taken from the load balancer's target the same way.
@@ -135,8 +133,15 @@ const policySchema = z
       .array(
         z
           .string({ error: (i) => `must be a CIDR string, got ${describeValue(i.input)}` })
-          .refine((c) => cidrv4.safeParse(c).success || cidrv6.safeParse(c).success, {
-            error: (i) => `must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8, got ${describeValue(i.input)}`,
+          // The one CIDR rule (shared/health/cidr), as PROBE_CIDRS and the probe's address guard apply it.
+          .superRefine((cidr, ctx) => {
+            const check = checkCidr(cidr);
+            if (!check.ok) {
+              ctx.addIssue({
+                code: 'custom',
+                message: `must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8 (${check.reason}), got ${describeValue(cidr)}`,
+              });
+            }
           }),
         { error: (i) => `must be an array of CIDRs, got ${describeValue(i.input)}` },
       )

@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
-import { HealthConfigError } from './errors';
+import { type CidrMatcher, createCidrMatcher } from './cidr';
 import type { HealthAuth } from './types';
 
 /** The request fields authorisation reads. `ip` should be the socket's peer, not a forwarded header. */
@@ -11,31 +10,21 @@ export interface HealthRequestLike {
 
 export const DEFAULT_TOKEN_HEADER = 'x-health-token';
 
-// node:net's BlockList does the CIDR matching (IPv4, IPv6, IPv6-mapped IPv4); compiled once per auth object.
-const compiled = new WeakMap<HealthAuth, BlockList>();
+// Compiled once per auth object: the request path only matches.
+const compiled = new WeakMap<HealthAuth, CidrMatcher>();
 
 /**
- * Compiles `auth.cidrs`, throwing {@link HealthConfigError} on the first invalid one. Call it at setup to fail
- * fast; {@link isAuthorised} calls it too and caches the result.
+ * Compiles `auth.cidrs` by the one CIDR rule (./cidr), throwing `InvalidCidrError` (a `HealthConfigError`) on
+ * the first invalid one. Call it at setup to fail fast; {@link isAuthorised} calls it too and caches the result.
  */
-export function compileAuth(auth: HealthAuth): BlockList {
+export function compileAuth(auth: HealthAuth): CidrMatcher {
   const existing = compiled.get(auth);
   if (existing) {
     return existing;
   }
-  const list = new BlockList();
-  for (const cidr of auth.cidrs ?? []) {
-    const [address = '', prefixText, ...rest] = cidr.trim().split('/');
-    const family = isIP(address);
-    const max = family === 4 ? 32 : 128;
-    const prefix = prefixText === undefined ? max : Number(prefixText);
-    if (family === 0 || rest.length > 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > max) {
-      throw new HealthConfigError(`invalid CIDR in health auth: ${cidr}`, { cidr });
-    }
-    list.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
-  }
-  compiled.set(auth, list);
-  return list;
+  const matcher = createCidrMatcher(auth.cidrs ?? []);
+  compiled.set(auth, matcher);
+  return matcher;
 }
 
 /**
@@ -63,12 +52,8 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-function addressAllowed(ip: string, list: BlockList): boolean {
-  // Strip an IPv6 zone id (fe80::1%eth0): BlockList does not parse it.
-  const address = ip.split('%', 1)[0] ?? '';
-  const family = isIP(address);
-  if (family === 0) {
-    return false;
-  }
-  return list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+function addressAllowed(ip: string, matcher: CidrMatcher): boolean {
+  // A link-local peer carries the zone of the interface it came in on (fe80::1%eth0); the address is what the
+  // CIDRs name, so the zone goes before matching.
+  return matcher.matches(ip.split('%', 1)[0] ?? '');
 }

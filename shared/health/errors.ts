@@ -1,6 +1,7 @@
 /** A health library misconfiguration (bad CIDR, bad check declaration): raised at setup, never per request. */
 export class HealthConfigError extends Error {
-  override readonly name = 'HealthConfigError';
+  // Widened so that a more precise configuration error (InvalidCidrError) can name itself.
+  override readonly name: string = 'HealthConfigError';
   constructor(
     message: string,
     readonly context: Record<string, unknown> = {},

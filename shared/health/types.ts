@@ -113,6 +113,9 @@ export interface HealthAuth {
   token?: string;
   /** Header carrying the token; default `x-health-token`. */
   header?: string;
-  /** IPv4 or IPv6 CIDRs (a bare address means a single host); IPv6-mapped IPv4 sources match IPv4 CIDRs. */
+  /**
+   * IPv4 or IPv6 CIDRs by the one CIDR rule (./cidr): a bare address is one host, host bits must be clear, and an
+   * IPv4-mapped source (`::ffff:a.b.c.d`) matches IPv4 CIDRs only.
+   */
   cidrs?: string[];
 }

@@ -2,8 +2,6 @@ export {
   checkProbeTarget,
   DEFAULT_PROBE_CIDRS,
   MAX_PROBE_PATH_LENGTH,
-  parseCidr,
-  parseIpv4,
   type TargetCheck,
 } from './address-guard';
 export { failingChecks, type ParsedHealthBody, parseHealthBody } from './health-body';

@@ -1,6 +1,6 @@
 import type { GroupDescription, PolicyLoader } from '../aws';
 import { type LbHealthCheckSettings, mergeWithLbSettings, type PolicyInput } from '../gate';
-import { parseCidr } from '../probe';
+import { parseCidr } from '../health';
 import type { ProbeSettings } from './inspect';
 
 /** Options of {@link policyProbeSettings}. */
@@ -30,7 +30,9 @@ export function policyProbeSettings(
     const policy = mergeWithLbSettings(input, checks);
     // Instances are probed on their private IPv4 address; the policy may also list IPv6 ranges, which the
     // IPv4-only address guard would refuse as invalid, so only IPv4 ranges are passed on.
-    const cidrs = (input.probeCidrs ?? options.defaultProbeCidrs).filter((c) => parseCidr(c) !== undefined);
+    const cidrs = (input.probeCidrs ?? options.defaultProbeCidrs).filter(
+      (c) => parseCidr(c)?.family === 'ipv4',
+    );
     return {
       port: policy.port,
       path: policy.path,

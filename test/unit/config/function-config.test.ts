@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, FunctionEnvSchema, loadFunctionConfig, parseEnv } from '../../../shared/config';
+import { ACCEPTED_CIDRS, REFUSED_CIDRS } from '../health/cidr-table';
 
 function errorOf(fn: () => unknown): ConfigError {
   try {
@@ -76,5 +77,21 @@ describe('parseEnv', () => {
     });
     const error = errorOf(() => parseEnv(schema, {}));
     expect(error.key).toBe('STATE_TABLE');
+  });
+});
+
+// The same table as the parser's own test (test/unit/health/cidr.test.ts): one rule for every caller.
+describe('PROBE_CIDRS follows the one CIDR rule', () => {
+  it.each(ACCEPTED_CIDRS)('accepts $text ($why)', ({ text }) => {
+    expect(loadFunctionConfig({ PROBE_CIDRS: `10.0.0.0/8, ${text}` }).probeCidrs).toEqual([
+      '10.0.0.0/8',
+      text,
+    ]);
+  });
+
+  it.each(REFUSED_CIDRS)('refuses $text ($reason)', ({ text, reason }) => {
+    const error = errorOf(() => loadFunctionConfig({ PROBE_CIDRS: `10.0.0.0/8,${text}` }));
+    expect(error.key).toBe('PROBE_CIDRS');
+    expect(error.message).toContain(reason);
   });
 });

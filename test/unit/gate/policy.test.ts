@@ -7,6 +7,7 @@ import {
   parsePolicyInput,
   resolvePolicy,
 } from '../../../shared/gate';
+import { ACCEPTED_CIDRS, REFUSED_CIDRS } from '../health/cidr-table';
 
 function policyError(json: unknown): PolicyError {
   try {
@@ -118,5 +119,18 @@ describe('parsePolicyInput', () => {
   it('returns only the fields that were set', () => {
     expect(parsePolicyInput({ port: 81 })).toEqual({ port: 81 });
     expect(resolvePolicy(parsePolicyInput({ port: 81 }))).toEqual({ ...DEFAULT_POLICY, port: 81 });
+  });
+});
+
+// The same table as the parser's own test (test/unit/health/cidr.test.ts): one rule for every caller.
+describe('probeCidrs follows the one CIDR rule', () => {
+  it.each(ACCEPTED_CIDRS)('accepts $text ($why)', ({ text }) => {
+    expect(parsePolicyInput({ probeCidrs: [text] }).probeCidrs).toEqual([text]);
+  });
+
+  it.each(REFUSED_CIDRS)('refuses $text ($reason)', ({ text, reason }) => {
+    const error = policyError({ probeCidrs: ['10.0.0.0/8', text] });
+    expect(error.fields).toEqual(['probeCidrs[1]']);
+    expect(error.issues[0]!.message).toContain(reason);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileAuth, HealthConfigError, isAuthorised } from '../../../shared/health';
+import { ACCEPTED_CIDRS, REFUSED_CIDRS } from './cidr-table';
 
 const req = (headers: Record<string, string | string[] | undefined>, ip = '203.0.113.9') => ({ headers, ip });
 
@@ -47,5 +48,17 @@ describe('isAuthorised', () => {
     for (const cidr of ['10.0.0.0/33', '10.0.0/8', 'x/8', '10.0.0.0/8/1', 'fd00::/129', '10.0.0.0/-1']) {
       expect(() => compileAuth({ cidrs: [cidr] }), cidr).toThrow(HealthConfigError);
     }
+  });
+});
+
+// The same table as the parser's own test (cidr.test.ts): one rule for every caller.
+describe('auth CIDRs follow the one CIDR rule', () => {
+  it.each(ACCEPTED_CIDRS)('accepts $text ($why)', ({ text }) => {
+    expect(() => compileAuth({ cidrs: [text] })).not.toThrow();
+  });
+
+  it.each(REFUSED_CIDRS)('refuses $text ($reason)', ({ text, reason }) => {
+    expect(() => compileAuth({ cidrs: ['10.0.0.0/8', text] })).toThrow(HealthConfigError);
+    expect(() => compileAuth({ cidrs: ['10.0.0.0/8', text] })).toThrow(reason);
   });
 });

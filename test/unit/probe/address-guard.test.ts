@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { checkProbeTarget, parseCidr, parseIpv4, probe } from '../../../shared/probe';
+import { addressFamily, createCidrMatcher } from '../../../shared/health';
+import { checkProbeTarget, probe } from '../../../shared/probe';
+import { ACCEPTED_CIDRS, REFUSED_CIDRS } from '../health/cidr-table';
 
 const spyFetch = () =>
   vi.fn(
@@ -91,16 +93,20 @@ describe('checkProbeTarget', () => {
       path: '/h',
       allowedCidrs: ['10.0.0.0/33'],
     });
-    expect(result).toEqual({ ok: false, reason: 'allowed CIDR "10.0.0.0/33" is invalid' });
+    expect(result).toEqual({
+      ok: false,
+      reason: 'allowed CIDR "10.0.0.0/33" is invalid: prefix /33 is out of range for ipv4 (0-32)',
+    });
   });
 
-  it('parses addresses and CIDRs strictly', () => {
-    expect(parseIpv4('10.0.0.1')).toBe(167772161);
-    expect(parseIpv4('256.0.0.1')).toBeUndefined();
-    expect(parseCidr('172.16.0.0/12')).toEqual({ network: 0xac100000, mask: 0xfff00000 });
-    expect(parseCidr('10.0.0.1')).toEqual({ network: 167772161, mask: 0xffffffff });
-    expect(parseCidr('10.0.0.0/')).toBeUndefined();
-    expect(parseCidr('10.0.0.0/8/8')).toBeUndefined();
+  it('allows a bare address as one host, and skips IPv6 ranges for an IPv4 address', () => {
+    const target = (address: string, allowedCidrs: string[]) =>
+      checkProbeTarget({ address, port: 80, path: '/h', allowedCidrs }).ok;
+    expect(target('10.0.0.7', ['10.0.0.7'])).toBe(true);
+    expect(target('10.0.0.8', ['10.0.0.7'])).toBe(false);
+    expect(target('10.0.0.7', ['fd00::/8', '10.0.0.0/24'])).toBe(true);
+    // An IPv6 range, even ::/0, never admits an IPv4 host.
+    expect(target('10.0.0.7', ['::/0'])).toBe(false);
   });
 });
 
@@ -142,7 +148,7 @@ describe('probe refuses without a request', () => {
 });
 
 describe('property: fetch only ever sees hosts inside the allowed CIDRs', () => {
-  const loopback = parseCidr('127.0.0.0/8')!;
+  const loopback = createCidrMatcher(['127.0.0.0/8']);
   const tricky = fc.constantFrom(
     '127.0.0.1',
     '127.1',
@@ -183,11 +189,10 @@ describe('property: fetch only ever sees hosts inside the allowed CIDRs', () => 
         for (const [url] of fetch.mock.calls) {
           calls += 1;
           const parsed = new URL(String(url));
-          const ip = parseIpv4(parsed.hostname);
           expect(parsed.protocol).toBe('http:');
           expect(parsed.username + parsed.password).toBe('');
-          expect(ip).toBeDefined();
-          expect((ip! & loopback.mask) >>> 0 === loopback.network).toBe(true);
+          expect(addressFamily(parsed.hostname)).toBe('ipv4');
+          expect(loopback.matches(parsed.hostname)).toBe(true);
           expect(parsed.hostname).toBe(a);
         }
       }),
@@ -195,5 +200,22 @@ describe('property: fetch only ever sees hosts inside the allowed CIDRs', () => 
     );
     // Not vacuous: some generated targets were allowed and fetched.
     expect(calls).toBeGreaterThan(0);
+  });
+});
+
+// The same table as the parser's own test (test/unit/health/cidr.test.ts): one rule for every caller.
+describe('allowed CIDRs follow the one CIDR rule', () => {
+  const target = (cidr: string) =>
+    checkProbeTarget({ address: '10.0.0.7', port: 80, path: '/h', allowedCidrs: [cidr, '10.0.0.0/8'] });
+
+  it.each(ACCEPTED_CIDRS)('accepts $text ($why)', ({ text }) => {
+    expect(target(text)).toEqual({ ok: true, url: 'http://10.0.0.7:80/h' });
+  });
+
+  it.each(REFUSED_CIDRS)('refuses $text ($reason)', ({ text, reason }) => {
+    const result = target(text);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toContain(`allowed CIDR ${JSON.stringify(text)} is invalid: `);
+    expect(!result.ok && result.reason).toContain(reason);
   });
 });

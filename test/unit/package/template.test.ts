@@ -273,6 +273,21 @@ describe('serverless package', () => {
     );
   });
 
+  it("gives only the launch gate the state key: its environment and its role, never the rollback check's", () => {
+    const [[, gate]] = ofType('AWS::Lambda::Function').filter(([id]) => id.startsWith('LaunchGate')) as [
+      [string, Resources[string]],
+    ];
+    const env = (gate.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env).toHaveProperty('STATE_KEY_PARAMETER');
+    expect(JSON.stringify(resources.LaunchGateRole)).toContain('HasStateKey');
+    expect(JSON.stringify(resources.RollbackCheckRole)).not.toContain('HasStateKey');
+    const [[, rollback]] = ofType('AWS::Lambda::Function').filter(([id]) =>
+      id.startsWith('RollbackCheck'),
+    ) as [[string, Resources[string]]];
+    const rollbackEnv = (rollback.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(rollbackEnv).not.toHaveProperty('STATE_KEY_PARAMETER');
+  });
+
   it('keeps the rollback check read-only', () => {
     const actions = statementsOf('RollbackCheckRole').flatMap(actionsOf);
     for (const write of WRITE_ACTIONS) expect(actions, write).not.toContain(write);

@@ -10,6 +10,7 @@ import {
   requiredConfigCheck,
 } from '../shared/health';
 import { type AppConfig, REQUIRED_KEYS, secretsOf } from './config';
+import { abortable } from './db/abortable';
 import type { AppDatabase } from './db/database';
 import { pendingMigrations } from './db/migrator';
 import { HOME_MARKER } from './home';
@@ -38,7 +39,7 @@ export function createAppHealthRunner(deps: AppHealthDeps): HealthRunner {
   const checks: HealthCheck[] = [
     requiredConfigCheck({ keys: [...REQUIRED_KEYS], env: resolved }),
     databaseCheck({ ping: (signal) => deps.database.ping(signal) }),
-    migrationsCheck({ pending: () => pendingMigrations(deps.database.db) }),
+    migrationsCheck({ pending: (signal) => abortable(pendingMigrations(deps.database.db), signal) }),
     pageRendersCheck({
       inject: deps.inject,
       headers: deps.pageHeaders,

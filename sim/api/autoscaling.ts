@@ -36,6 +36,22 @@ import type { ControlPlane } from '../model/control-plane';
 import { SimError } from '../model/errors';
 import type { Group, Instance } from '../model/types';
 import { type Operation, operation } from './operation';
+import { coralPagingErrors, type PageLimit, pageOf, pageSize } from './paging';
+
+// Page sizes from the API reference: DescribeAutoScalingGroups default 50, at most 100;
+// DescribeAutoScalingInstances default 50, at most 50; DescribeScalingActivities default 100, at most 100.
+const GROUPS_PAGE: PageLimit = { member: 'maxRecords', default: 50, min: 1, max: 100 };
+const INSTANCES_PAGE: PageLimit = { member: 'maxRecords', default: 50, min: 1, max: 50 };
+const ACTIVITIES_PAGE: PageLimit = { member: 'maxRecords', default: 100, min: 1, max: 100 };
+/** InstanceIds and ActivityIds: "Array Members: Maximum number of 50 items". */
+const MAX_IDS = 50;
+const errors = coralPagingErrors('ValidationError', 'InvalidNextToken');
+
+const tooMany = (member: string, values: readonly string[], max: number) =>
+  new SimError(
+    'ValidationError',
+    `1 validation error detected: Value '[${values.join(', ')}]' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
+  );
 
 const instanceView = (i: Instance) => ({
   InstanceId: i.instanceId,
@@ -141,20 +157,34 @@ export const autoscalingOperations = (cp: ControlPlane): Record<string, Operatio
     DescribeAutoScalingGroups: operation(
       DescribeAutoScalingGroups$,
       (i: AutoScalingGroupNamesType): AutoScalingGroupsType => {
+        const size = pageSize(i.MaxRecords, GROUPS_PAGE, errors)!;
         const names = i.AutoScalingGroupNames ?? [];
+        // "By default, you can only specify up to 50 names. You can optionally increase this limit using the
+        // MaxRecords property."
+        if (names.length > size) {
+          throw new SimError(
+            'ValidationError',
+            `The number of group names that may be passed in is limited to ${size}`,
+          );
+        }
         const groups = [...asg.groups.values()].filter((g) => names.length === 0 || names.includes(g.name));
-        return { AutoScalingGroups: groups.map((g) => groupView(cp, g)) };
+        const { page, next } = pageOf(groups, (g) => g.name, { size, token: i.NextToken }, errors);
+        return { AutoScalingGroups: page.map((g) => groupView(cp, g)), NextToken: next };
       },
     ),
     DescribeAutoScalingInstances: operation(
       DescribeAutoScalingInstances$,
       (i: DescribeAutoScalingInstancesType): AutoScalingInstancesType => {
+        const size = pageSize(i.MaxRecords, INSTANCES_PAGE, errors)!;
         const ids = i.InstanceIds ?? [];
+        if (ids.length > MAX_IDS) throw tooMany('instanceIds', ids, MAX_IDS);
         const rows = [...asg.instances.values()].filter(
           (x) => x.lifecycleState !== 'Terminated' && (ids.length === 0 || ids.includes(x.instanceId)),
         );
+        const { page, next } = pageOf(rows, (x) => x.instanceId, { size, token: i.NextToken }, errors);
         return {
-          AutoScalingInstances: rows.map((x) => ({ ...instanceView(x), AutoScalingGroupName: x.groupName })),
+          AutoScalingInstances: page.map((x) => ({ ...instanceView(x), AutoScalingGroupName: x.groupName })),
+          NextToken: next,
         };
       },
     ),
@@ -226,18 +256,20 @@ export const autoscalingOperations = (cp: ControlPlane): Record<string, Operatio
     DescribeScalingActivities: operation(
       DescribeScalingActivities$,
       (i: DescribeScalingActivitiesType): ActivitiesType => {
+        const size = pageSize(i.MaxRecords, ACTIVITIES_PAGE, errors)!;
         const ids = i.ActivityIds ?? [];
+        if (ids.length > MAX_IDS) throw tooMany('activityIds', ids, MAX_IDS);
+        // Newest first; an activity's place in the log never changes, so it keys the pages.
         const rows = asg.activities
+          .map((a, index) => ({ a, key: String(Number.MAX_SAFE_INTEGER - index).padStart(16, '0') }))
           .filter(
-            (a) =>
+            ({ a }) =>
               (!i.AutoScalingGroupName || a.groupName === i.AutoScalingGroupName) &&
               (ids.length === 0 || ids.includes(a.activityId)),
-          )
-          .slice()
-          .reverse()
-          .slice(0, i.MaxRecords ?? 100);
+          );
+        const { page, next } = pageOf(rows, (r) => r.key, { size, token: i.NextToken }, errors);
         return {
-          Activities: rows.map((a) => ({
+          Activities: page.map(({ a }) => ({
             ActivityId: a.activityId,
             AutoScalingGroupName: a.groupName,
             Description: a.description,
@@ -248,6 +280,7 @@ export const autoscalingOperations = (cp: ControlPlane): Record<string, Operatio
             StatusMessage: a.statusMessage,
             Progress: a.progress,
           })),
+          NextToken: next,
         };
       },
     ),

@@ -23,8 +23,11 @@ import { SimError } from '../model/errors';
 import type { LaunchTemplateData, LaunchTemplateVersion } from '../model/launch-templates';
 import type { Instance } from '../model/types';
 import { type Operation, operation } from './operation';
+import { ec2PagingErrors, type PageLimit, pageOf, pageSize } from './paging';
 
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+/** DescribeInstances: MaxResults 5 to 1000; without it the call is unpaginated and answers every instance. */
+const INSTANCES_PAGE: PageLimit = { member: 'maxResults', default: undefined, min: 5, max: 1000 };
 
 const matchesFilter = (i: Instance, f: Filter): boolean => {
   const values = f.Values ?? [];
@@ -66,6 +69,13 @@ export const ec2Operations = (cp: ControlPlane): Record<string, Operation> => {
       DescribeInstances$,
       (input: DescribeInstancesRequest): DescribeInstancesResult => {
         const ids = input.InstanceIds ?? [];
+        // "You cannot specify this parameter and the instance IDs parameter in the same request."
+        if (ids.length > 0 && input.MaxResults !== undefined) {
+          throw new SimError(
+            'InvalidParameterCombination',
+            'The parameter instancesSet cannot be used with the parameter maxResults',
+          );
+        }
         const malformed = ids.find((id) => !INSTANCE_ID.test(id));
         if (malformed) throw new SimError('InvalidInstanceID.Malformed', `Invalid id: "${malformed}"`);
         const missing = ids.filter((id) => !cp.autoscaling.instances.has(id));
@@ -83,8 +93,14 @@ export const ec2Operations = (cp: ControlPlane): Record<string, Operation> => {
             (ids.length === 0 || ids.includes(i.instanceId)) &&
             (input.Filters ?? []).every((f) => matchesFilter(i, f)),
         );
+        const { page, next } = pageOf(
+          rows,
+          (i) => i.instanceId,
+          { size: pageSize(input.MaxResults, INSTANCES_PAGE, ec2PagingErrors), token: input.NextToken },
+          ec2PagingErrors,
+        );
         return {
-          Reservations: rows.map((i) => ({
+          Reservations: page.map((i) => ({
             ReservationId: `r-${i.instanceId.slice(2)}`,
             OwnerId: cp.accountId,
             Instances: [
@@ -104,6 +120,7 @@ export const ec2Operations = (cp: ControlPlane): Record<string, Operation> => {
               },
             ],
           })),
+          NextToken: next,
         };
       },
     ),

@@ -21,6 +21,11 @@ import type { ControlPlane } from '../model/control-plane';
 import { SimError } from '../model/errors';
 import type { ClassicHealthCheck, Listener } from '../model/load-balancers';
 import { type Operation, operation } from './operation';
+import { coralPagingErrors, type PageLimit, pageOf, pageSize } from './paging';
+
+/** DescribeLoadBalancers: "The maximum number of results to return with this call (a number from 1 to 400). The default is 400." */
+const LOAD_BALANCERS_PAGE: PageLimit = { member: 'pageSize', default: 400, min: 1, max: 400 };
+const errors = coralPagingErrors('ValidationError', 'ValidationError', 'Invalid Marker');
 
 /** The operations by action name. */
 export const elbOperations = (cp: ControlPlane): Record<string, Operation> => {
@@ -49,11 +54,14 @@ export const elbOperations = (cp: ControlPlane): Record<string, Operation> => {
     DescribeLoadBalancers: operation(
       DescribeLoadBalancers$,
       (i: DescribeAccessPointsInput): DescribeAccessPointsOutput => {
+        const size = pageSize(i.PageSize, LOAD_BALANCERS_PAGE, errors);
         const names = i.LoadBalancerNames ?? [];
         for (const n of names) lbs.getClassic(n);
         const rows = [...lbs.classic.values()].filter((lb) => names.length === 0 || names.includes(lb.name));
+        const { page, next } = pageOf(rows, (lb) => lb.name, { size, token: i.Marker }, errors);
         return {
-          LoadBalancerDescriptions: rows.map((lb) => ({
+          NextMarker: next,
+          LoadBalancerDescriptions: page.map((lb) => ({
             LoadBalancerName: lb.name,
             DNSName: lb.dnsName,
             Scheme: 'internet-facing',

@@ -19,6 +19,13 @@ import type { ControlPlane } from '../model/control-plane';
 import { SimError } from '../model/errors';
 import type { TargetGroup } from '../model/load-balancers';
 import { type Operation, operation } from './operation';
+import { coralPagingErrors, type PageLimit, pageOf, pageSize } from './paging';
+
+/** DescribeTargetGroups: PageSize "Valid Range: Minimum value of 1. Maximum value of 400." (default as classic ELB's). */
+const TARGET_GROUPS_PAGE: PageLimit = { member: 'pageSize', default: 400, min: 1, max: 400 };
+/** More ARNs (or names) in one call is refused: "You cannot describe more than '20' target groups at a time". */
+const MAX_DESCRIBED = 20;
+const errors = coralPagingErrors('ValidationError', 'ValidationError', 'Invalid Marker');
 
 const view = (tg: TargetGroup): Elbv2TargetGroup => ({
   TargetGroupArn: tg.arn,
@@ -64,8 +71,15 @@ export const elbv2Operations = (cp: ControlPlane): Record<string, Operation> => 
     DescribeTargetGroups: operation(
       DescribeTargetGroups$,
       (i: DescribeTargetGroupsInput): DescribeTargetGroupsOutput => {
+        const size = pageSize(i.PageSize, TARGET_GROUPS_PAGE, errors);
         const arns = i.TargetGroupArns ?? [];
         const names = i.Names ?? [];
+        if (arns.length > MAX_DESCRIBED || names.length > MAX_DESCRIBED) {
+          throw new SimError(
+            'ValidationError',
+            `You cannot describe more than '${MAX_DESCRIBED}' target groups at a time`,
+          );
+        }
         const all = [...lbs.targetGroups.values()];
         const rows = all.filter(
           (tg) =>
@@ -74,7 +88,8 @@ export const elbv2Operations = (cp: ControlPlane): Record<string, Operation> => 
         if (arns.length + names.length > 0 && rows.length < arns.length + names.length) {
           throw new SimError('TargetGroupNotFound', 'One or more target groups not found');
         }
-        return { TargetGroups: rows.map(view) };
+        const { page, next } = pageOf(rows, (tg) => tg.arn, { size, token: i.Marker }, errors);
+        return { TargetGroups: page.map(view), NextMarker: next };
       },
     ),
     DescribeTargetHealth: operation(

@@ -9,7 +9,8 @@ export const DEFAULT_POLICY_CACHE_SECONDS = 60;
 
 /** Options of {@link createPolicyLoader}. */
 export interface PolicyLoaderOptions<P> {
-  ssm: Pick<SsmAdapter, 'getParameter'>;
+  /** Reads the parameter decrypted: a policy may be stored as a SecureString. */
+  ssm: Pick<SsmAdapter, 'getParameterEntry'>;
   /**
    * Validates the parsed JSON and returns the policy (the gate's policy schema); throws to reject it.
    * Unknown fields should be rejected there, not ignored.
@@ -39,6 +40,14 @@ export interface PolicyLoader<P> {
   clear(): void;
 }
 
+/** What kind of syntax error JSON.parse found, without the excerpt of the input its message carries. */
+function syntaxErrorKind(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  if (/Unexpected end of JSON input/.test(message)) return 'it ends too early';
+  const position = /position (\d+)/.exec(message)?.[1];
+  return position === undefined ? 'unexpected character' : `unexpected character at position ${position}`;
+}
+
 /** The SSM parameter holding a group's policy. */
 export function policyParameterName(prefix: string, groupName: string): string {
   return `${prefix.replace(/\/+$/, '')}/${groupName}/policy`;
@@ -60,28 +69,28 @@ export function createPolicyLoader<P>(options: PolicyLoaderOptions<P>): PolicyLo
 
   const fetchPolicy = async (groupName: string): Promise<LoadedPolicy<P>> => {
     const parameterName = policyParameterName(prefix, groupName);
-    const raw = await options.ssm.getParameter(parameterName);
-    if (raw === undefined) {
+    // Decrypted: read without it, a SecureString policy is its ciphertext and every launch would be abandoned.
+    const entry = await options.ssm.getParameterEntry(parameterName, { decrypt: true });
+    if (entry === undefined) {
       return { parameterName, policy: undefined };
     }
+    const what = `policy parameter ${parameterName} (${entry.type ?? 'type not reported'})`;
     let json: unknown;
     try {
-      json = JSON.parse(raw);
+      json = JSON.parse(entry.value);
     } catch (error) {
-      throw new PolicyInvalidError(
-        `policy ${parameterName} is not valid JSON`,
-        { parameterName, groupName },
-        {
-          cause: error,
-        },
-      );
+      // JSON.parse's message quotes the start of its input, which may be a secret: it is not passed on.
+      throw new PolicyInvalidError(`${what} is not JSON (${syntaxErrorKind(error)})`, {
+        parameterName,
+        groupName,
+      });
     }
     try {
       return { parameterName, policy: options.parse(json) };
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       throw new PolicyInvalidError(
-        `policy ${parameterName} is invalid: ${detail}`,
+        `${what} is JSON but not a valid policy: ${detail}`,
         { parameterName, groupName },
         {
           cause: error,

@@ -5,22 +5,32 @@ import {
   type SSMClientConfig,
 } from '@aws-sdk/client-ssm';
 import { DEFAULT_CLIENT_CONFIG } from './client-config';
+import { compact } from './compact';
 import { type AwsErrorContext, sdkErrorName, toAwsError } from './errors';
 
 const SERVICE = 'ssm';
 
-/** One parameter read by path. */
+/** One parameter as read. */
 export interface Parameter {
   name: string;
+  /** Decrypted unless the read asked otherwise. */
   value: string;
+  /** `String`, `StringList` or `SecureString`; absent when the answer does not say. */
+  type?: string;
   version?: number;
 }
 
-/** The SSM Parameter Store calls healthgate makes. */
+/**
+ * The SSM Parameter Store calls healthgate makes. Every read decrypts by default: a SecureString read without
+ * decryption answers its ciphertext, and WithDecryption is ignored for String and StringList, so decrypting costs
+ * nothing where no secret is stored (it needs `kms:Decrypt` only where one is).
+ */
 export interface SsmAdapter {
-  /** GetParameter; `undefined` when the parameter does not exist. `decrypt` for SecureString values. */
+  /** GetParameter's value; `undefined` when the parameter does not exist. */
   getParameter(name: string, options?: { decrypt?: boolean }): Promise<string | undefined>;
-  /** GetParametersByPath, following NextToken. */
+  /** GetParameter with the parameter's type and version, for messages that must say what was read. */
+  getParameterEntry(name: string, options?: { decrypt?: boolean }): Promise<Parameter | undefined>;
+  /** GetParametersByPath, following NextToken to the last page. */
   getParametersByPath(
     path: string,
     options?: { decrypt?: boolean; recursive?: boolean },
@@ -43,18 +53,25 @@ export function createSsmAdapter(client: SSMClient = createSsmClient()): SsmAdap
     params,
   });
 
-  return {
-    async getParameter(name, options = {}) {
-      const input = { Name: name, WithDecryption: options.decrypt ?? false };
-      try {
-        const out = await client.send(new GetParameterCommand(input));
-        return out.Parameter?.Value;
-      } catch (error) {
-        if (sdkErrorName(error) === 'ParameterNotFound') {
-          return undefined;
-        }
-        throw toAwsError(context('GetParameter', input), error);
+  const getParameterEntry: SsmAdapter['getParameterEntry'] = async (name, options = {}) => {
+    const input = { Name: name, WithDecryption: options.decrypt ?? true };
+    try {
+      const out = await client.send(new GetParameterCommand(input));
+      const p = out.Parameter;
+      return p?.Value === undefined ? undefined : toParameter(name, p.Value, p);
+    } catch (error) {
+      if (sdkErrorName(error) === 'ParameterNotFound') {
+        return undefined;
       }
+      throw toAwsError(context('GetParameter', input), error);
+    }
+  };
+
+  return {
+    getParameterEntry,
+
+    async getParameter(name, options = {}) {
+      return (await getParameterEntry(name, options))?.value;
     },
 
     async getParametersByPath(path, options = {}) {
@@ -66,19 +83,16 @@ export function createSsmAdapter(client: SSMClient = createSsmClient()): SsmAdap
             new GetParametersByPathCommand({
               Path: path,
               Recursive: options.recursive ?? false,
-              WithDecryption: options.decrypt ?? false,
+              WithDecryption: options.decrypt ?? true,
               NextToken: nextToken,
             }),
           );
           for (const p of out.Parameters ?? []) {
             if (p.Name !== undefined && p.Value !== undefined) {
-              result.push(
-                p.Version === undefined
-                  ? { name: p.Name, value: p.Value }
-                  : { name: p.Name, value: p.Value, version: p.Version },
-              );
+              result.push(toParameter(p.Name, p.Value, p));
             }
           }
+          // A page may hold fewer than MaxResults, even none, and still name a next one.
           nextToken = out.NextToken;
         } while (nextToken);
       } catch (error) {
@@ -90,4 +104,8 @@ export function createSsmAdapter(client: SSMClient = createSsmClient()): SsmAdap
       return result;
     },
   };
+}
+
+function toParameter(name: string, value: string, p: { Type?: string; Version?: number }): Parameter {
+  return compact({ name, value, type: p.Type, version: p.Version });
 }

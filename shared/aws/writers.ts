@@ -8,7 +8,7 @@ import {
   type RequestLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { AwsCallError } from './errors';
+import { AwsCallError, sdkErrorName } from './errors';
 
 /** A new launch template version: data on top of `sourceVersion` (EC2's own merge). */
 export interface LaunchTemplateVersionInput {
@@ -27,7 +27,10 @@ export interface LaunchTemplateWriter {
 
 /** PutParameter. */
 export interface ParameterWriter {
-  /** Stores `value` at `name` (a String parameter), overwriting an earlier value. */
+  /**
+   * Stores `value` at `name`: a new parameter is a String; an existing one gets a new version of its own type, so
+   * a policy an operator keeps as a SecureString stays encrypted.
+   */
   putParameter(name: string, value: string): Promise<void>;
 }
 
@@ -72,9 +75,16 @@ export function createParameterWriter(client: SSMClient): ParameterWriter {
   return {
     async putParameter(name, value) {
       try {
-        await client.send(
-          new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }),
-        );
+        try {
+          await client.send(
+            new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: false }),
+          );
+        } catch (error) {
+          if (sdkErrorName(error) !== 'ParameterAlreadyExists') throw error;
+          // No Type: "Specifying a parameter type isn't required when updating a parameter", and giving String
+          // would turn an existing SecureString into plain text.
+          await client.send(new PutParameterCommand({ Name: name, Value: value, Overwrite: true }));
+        }
       } catch (error) {
         throw new AwsCallError(
           { service: 'ssm', operation: 'PutParameter', params: { Name: name } },

@@ -31,8 +31,8 @@ export interface RollbackCheckOptions {
   ec2?: Pick<Ec2Adapter, 'describeInstance'>;
   elb?: Pick<ElbAdapter, 'describeInstanceHealth' | 'describeHealthCheck'>;
   elbv2?: Pick<ElbV2Adapter, 'describeTargetHealth' | 'describeTargetGroups'>;
-  /** Reads the policies and the health token. */
-  ssm?: Pick<SsmAdapter, 'getParameter'>;
+  /** Reads the policies and the health token (both decrypted). */
+  ssm?: Pick<SsmAdapter, 'getParameter' | 'getParameterEntry'>;
   /** Default: the guarded probe of shared/probe. */
   probe?: (options: ProbeOptions) => Promise<ProbeResult>;
   fetch?: typeof fetch;

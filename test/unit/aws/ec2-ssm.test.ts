@@ -85,12 +85,25 @@ describe('ssm', () => {
     });
   });
 
-  it('maps ParameterNotFound to undefined', async () => {
+  it('decrypts unless told not to, and maps ParameterNotFound to undefined', async () => {
     ssmMock.on(GetParameterCommand).rejects(sdkError('ParameterNotFound'));
     await expect(ssm.getParameter('/missing')).resolves.toBeUndefined();
-    expect(ssmMock.commandCalls(GetParameterCommand)[0]?.args[0].input).toEqual({
-      Name: '/missing',
-      WithDecryption: false,
+    await expect(ssm.getParameter('/missing', { decrypt: false })).resolves.toBeUndefined();
+    expect(ssmMock.commandCalls(GetParameterCommand).map((c) => c.args[0].input)).toEqual([
+      { Name: '/missing', WithDecryption: true },
+      { Name: '/missing', WithDecryption: false },
+    ]);
+  });
+
+  it('reads an entry with its type and version', async () => {
+    ssmMock
+      .on(GetParameterCommand)
+      .resolves({ Parameter: { Name: '/x', Value: 'v', Type: 'SecureString', Version: 3 } });
+    await expect(ssm.getParameterEntry('/x')).resolves.toEqual({
+      name: '/x',
+      value: 'v',
+      type: 'SecureString',
+      version: 3,
     });
   });
 
@@ -102,15 +115,18 @@ describe('ssm', () => {
   it('gets parameters by path, following NextToken', async () => {
     ssmMock
       .on(GetParametersByPathCommand)
-      .resolvesOnce({ Parameters: [{ Name: '/hg/a/policy', Value: '{}', Version: 2 }], NextToken: 't1' })
+      .resolvesOnce({
+        Parameters: [{ Name: '/hg/a/policy', Value: '{}', Version: 2, Type: 'SecureString' }],
+        NextToken: 't1',
+      })
       .resolvesOnce({ Parameters: [{ Name: '/hg/b/policy', Value: '{"port":80}' }] });
     await expect(ssm.getParametersByPath('/hg', { recursive: true })).resolves.toEqual([
-      { name: '/hg/a/policy', value: '{}', version: 2 },
+      { name: '/hg/a/policy', value: '{}', version: 2, type: 'SecureString' },
       { name: '/hg/b/policy', value: '{"port":80}' },
     ]);
     expect(ssmMock.commandCalls(GetParametersByPathCommand).map((c) => c.args[0].input)).toEqual([
-      { Path: '/hg', Recursive: true, WithDecryption: false, NextToken: undefined },
-      { Path: '/hg', Recursive: true, WithDecryption: false, NextToken: 't1' },
+      { Path: '/hg', Recursive: true, WithDecryption: true, NextToken: undefined },
+      { Path: '/hg', Recursive: true, WithDecryption: true, NextToken: 't1' },
     ]);
   });
 });

@@ -3,8 +3,13 @@ import { PolicyInvalidError } from '../../../shared/aws/errors';
 import { createPolicyLoader, policyParameterName } from '../../../shared/aws/policy-loader';
 import { createTtlCache } from '../../../shared/aws/ttl-cache';
 
-function fakeSsm(values: Record<string, string>) {
-  return { getParameter: vi.fn(async (name: string) => values[name]) };
+function fakeSsm(values: Record<string, string>, type = 'String') {
+  return {
+    getParameterEntry: vi.fn(async (name: string, _options?: { decrypt?: boolean }) => {
+      const value = values[name];
+      return value === undefined ? undefined : { name, value, type };
+    }),
+  };
 }
 
 const parse = (value: unknown) => {
@@ -25,11 +30,11 @@ describe('policy loader', () => {
     });
     now += 29_999;
     await loader.load('web');
-    expect(ssm.getParameter).toHaveBeenCalledTimes(1);
-    expect(ssm.getParameter).toHaveBeenCalledWith('/hg/web/policy');
+    expect(ssm.getParameterEntry).toHaveBeenCalledTimes(1);
+    expect(ssm.getParameterEntry).toHaveBeenCalledWith('/hg/web/policy', { decrypt: true });
     now += 1;
     await loader.load('web');
-    expect(ssm.getParameter).toHaveBeenCalledTimes(2);
+    expect(ssm.getParameterEntry).toHaveBeenCalledTimes(2);
   });
 
   it('uses /healthgate by default, and reports a missing policy as undefined (cached too)', async () => {
@@ -40,7 +45,7 @@ describe('policy loader', () => {
       policy: undefined,
     });
     await loader.load('web');
-    expect(ssm.getParameter).toHaveBeenCalledTimes(1);
+    expect(ssm.getParameterEntry).toHaveBeenCalledTimes(1);
   });
 
   it('fails closed on invalid JSON and on a rejected policy, and does not cache the failure', async () => {
@@ -50,9 +55,34 @@ describe('policy loader', () => {
     expect(a).toBeInstanceOf(PolicyInvalidError);
     expect(a.context).toEqual({ parameterName: '/healthgate/a/policy', groupName: 'a' });
     const b = (await loader.load('b').catch((e: unknown) => e)) as PolicyInvalidError;
-    expect(b.message).toBe('policy /healthgate/b/policy is invalid: policy must be an object');
+    expect(b.message).toBe(
+      'policy parameter /healthgate/b/policy (String) is JSON but not a valid policy: policy must be an object',
+    );
     await loader.load('b').catch(() => undefined);
-    expect(ssm.getParameter).toHaveBeenCalledTimes(3);
+    expect(ssm.getParameterEntry).toHaveBeenCalledTimes(3);
+  });
+
+  it('reads decrypted, and names the parameter and its type, never the value, when it is not JSON', async () => {
+    const secret = 'AQICAHh-not-json-s3cr3t';
+    const ssm = fakeSsm({ '/healthgate/web/policy': secret }, 'SecureString');
+    const loader = createPolicyLoader({ ssm, parse, now: () => 0 });
+    const error = (await loader.load('web').catch((e: unknown) => e)) as PolicyInvalidError;
+    expect(ssm.getParameterEntry).toHaveBeenCalledWith('/healthgate/web/policy', { decrypt: true });
+    expect(error).toBeInstanceOf(PolicyInvalidError);
+    expect(error.message).toBe(
+      'policy parameter /healthgate/web/policy (SecureString) is not JSON (unexpected character)',
+    );
+    // Nothing reachable from the error quotes the value (JSON.parse's own message would).
+    expect(
+      JSON.stringify({ message: error.message, cause: String(error.cause), stack: error.stack }),
+    ).not.toMatch(/AQICAH|s3cr3t/);
+  });
+
+  it('says when the value ends too early', async () => {
+    const loader = createPolicyLoader({ ssm: fakeSsm({ '/healthgate/web/policy': '{"port":' }), parse });
+    await expect(loader.load('web')).rejects.toThrow(
+      'policy parameter /healthgate/web/policy (String) is not JSON (it ends too early)',
+    );
   });
 
   it('cacheSeconds 0 reads every time', async () => {
@@ -60,7 +90,7 @@ describe('policy loader', () => {
     const loader = createPolicyLoader({ ssm, parse, cacheSeconds: 0 });
     await loader.load('web');
     await loader.load('web');
-    expect(ssm.getParameter).toHaveBeenCalledTimes(2);
+    expect(ssm.getParameterEntry).toHaveBeenCalledTimes(2);
   });
 
   it('builds the parameter name without a doubled slash', () => {

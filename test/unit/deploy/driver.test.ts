@@ -262,7 +262,7 @@ describe('deployBlueGreen', () => {
       Name: '/healthgate/web-v2/policy',
       Value: JSON.stringify({ healthyThreshold: 2, maxAbandonsPerVersion: 2 }),
       Type: 'String',
-      Overwrite: true,
+      Overwrite: false,
     });
     // The check runs only once the LB counts every instance healthy.
     expect(checks).toEqual(['web-v2']);

@@ -196,7 +196,7 @@ describe('inspectGroup through createRollbackCheck', () => {
     expect(ssmMock.commandCalls(GetParameterCommand).map((c) => c.args[0].input)).toEqual(
       expect.arrayContaining([
         { Name: '/healthgate/health-token', WithDecryption: true },
-        { Name: `/healthgate/${GROUP}/policy`, WithDecryption: false },
+        { Name: `/healthgate/${GROUP}/policy`, WithDecryption: true },
       ]),
     );
 

@@ -32,7 +32,7 @@ export const DEFAULT_INSPECT_CONCURRENCY = 10;
 
 /** What {@link inspectGroup} calls: adapters and the probe, all injected. */
 export interface InspectDeps {
-  autoscaling: Pick<AutoScalingAdapter, 'describeGroup'>;
+  autoscaling: Pick<AutoScalingAdapter, 'describeGroup' | 'describeLifecycleHooks'>;
   ec2: Pick<Ec2Adapter, 'describeInstance'>;
   elb: Pick<ElbAdapter, 'describeInstanceHealth'>;
   elbv2: Pick<ElbV2Adapter, 'describeTargetHealth'>;
@@ -70,6 +70,9 @@ export interface RollbackReport {
   instances: InstanceReport[];
 }
 
+/** The transition of the hooks that gate launches. */
+const LAUNCHING_TRANSITION = 'autoscaling:EC2_INSTANCE_LAUNCHING';
+
 /** Lifecycle states whose instances are probed: serving, or held by the launch gate. */
 const PROBED_STATES = new Set(['InService', 'Pending:Wait', 'Pending:Proceed']);
 
@@ -103,7 +106,10 @@ export async function inspectGroup(
   for (const i of instances) {
     if (i.lifecycleState === 'InService' && i.version) versions[i.version] = (versions[i.version] ?? 0) + 1;
   }
-  const { verdict, reasons } = fleetVerdict(instances);
+  const failOpenHooks = (await deps.autoscaling.describeLifecycleHooks(groupName))
+    .filter((h) => h.transition === LAUNCHING_TRANSITION && h.defaultResult === 'CONTINUE')
+    .map((h) => h.name);
+  const { verdict, reasons } = fleetVerdict(instances, { failOpenHooks });
   return {
     group: groupName,
     checkedAt: new Date(now()).toISOString(),

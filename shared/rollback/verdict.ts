@@ -27,6 +27,11 @@ export const VerdictReason = {
   HEALTH_UNKNOWN: 'HEALTH_UNKNOWN',
   /** The group has no InService instance to judge. */
   NO_INSTANCES: 'NO_INSTANCES',
+  /**
+   * A launch hook of the group is fail-open (DefaultResult CONTINUE): a launch nobody judged in time went live
+   * unjudged, so no verdict can vouch for every instance.
+   */
+  FAIL_OPEN_HOOK: 'FAIL_OPEN_HOOK',
   /** Every InService instance passes, and every load balancer agrees. */
   ALL_HEALTHY: 'ALL_HEALTHY',
 } as const;
@@ -202,11 +207,23 @@ export function judgeInstance(instance: InstanceObservation): VerdictFinding[] {
 }
 
 /** The verdict for a group and every reason behind it (the reasons of the winning verdict first). */
-export function fleetVerdict(instances: readonly InstanceObservation[]): {
+export function fleetVerdict(
+  instances: readonly InstanceObservation[],
+  group: { failOpenHooks?: readonly string[] } = {},
+): {
   verdict: Verdict;
   reasons: VerdictFinding[];
 } {
-  const findings = instances.flatMap(judgeInstance);
+  const findings = [
+    ...(group.failOpenHooks ?? []).map(
+      (hook): VerdictFinding => ({
+        verdict: 'hold',
+        reason: 'FAIL_OPEN_HOOK',
+        detail: `launch hook ${hook} has DefaultResult CONTINUE: a launch the gate cannot decide in time goes live unjudged; set it to ABANDON`,
+      }),
+    ),
+    ...instances.flatMap(judgeInstance),
+  ];
   const inService = instances.filter((i) => i.lifecycleState === 'InService');
   if (inService.length === 0 && findings.length === 0) {
     return {

@@ -263,6 +263,23 @@ describe('fleetVerdict', () => {
     expect(finding?.detail).toBe('status fail (HTTP 301): redirected to https (HTTP 301)');
   });
 
+  it('holds a healthy group whose launch hook is fail-open, naming the hook', () => {
+    const result = fleetVerdict([instance({ instanceId: 'i-1' })], { failOpenHooks: ['gate'] });
+    expect(result.verdict).toBe('hold');
+    expect(result.reasons).toEqual([
+      expect.objectContaining({
+        verdict: 'hold',
+        reason: 'FAIL_OPEN_HOOK',
+        detail: expect.stringContaining('gate'),
+      }),
+    ]);
+    // A rollback still outranks it.
+    const bad = fleetVerdict([instance({ instanceId: 'i-2', healthStatus: 'Unhealthy' })], {
+      failOpenHooks: ['gate'],
+    });
+    expect(bad.verdict).toBe('rollback');
+  });
+
   it('puts every rollback reason before any hold reason', () => {
     const result = fleetVerdict([
       instance({ instanceId: 'i-1', lifecycleState: 'Pending' }),

@@ -1,4 +1,8 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeLifecycleHooksCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -162,6 +166,7 @@ describe('rollback-check handler: a checked group', () => {
 
   it('runs end to end through the middy stack against mocked AWS and a real instance', async () => {
     fleet.answer('127.0.0.1', 'i-a', { status: 'pass', version: '3.0.0' });
+    asMock.on(DescribeLifecycleHooksCommand).resolves({ LifecycleHooks: [] });
     asMock.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [
         {

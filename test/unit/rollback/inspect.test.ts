@@ -1,6 +1,7 @@
 import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
+  DescribeLifecycleHooksCommand,
   type Instance as GroupInstance,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -62,6 +63,7 @@ interface Member {
 
 /** Mocks the group's AWS answers: Auto Scaling, EC2 (private IPs), both LB kinds, and SSM (policy, token). */
 function mockGroup(members: Member[], options: { tgState?: Record<string, string> } = {}) {
+  asMock.on(DescribeLifecycleHooksCommand).resolves({ LifecycleHooks: [] });
   asMock.on(DescribeAutoScalingGroupsCommand).resolves({
     AutoScalingGroups: [
       {
@@ -370,6 +372,7 @@ describe('inspectGroup with injected adapters (as the deploy driver uses it)', (
     const report = await inspectGroup(
       {
         autoscaling: {
+          describeLifecycleHooks: async () => [],
           describeGroup: async (name) => ({
             name,
             minSize: 0,
@@ -414,5 +417,55 @@ describe('inspectGroup with injected adapters (as the deploy driver uses it)', (
     expect(report.verdict).toBe('proceed');
     expect(report.instances).toHaveLength(7);
     expect(peak).toBe(3);
+  });
+
+  it('holds a group whose launch hook is fail-open (DefaultResult CONTINUE)', async () => {
+    const report = await inspectGroup(
+      {
+        autoscaling: {
+          describeLifecycleHooks: async (group) => [
+            {
+              name: 'gate',
+              groupName: group,
+              transition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+              defaultResult: 'CONTINUE',
+            },
+            {
+              name: 'drain',
+              groupName: group,
+              transition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+              defaultResult: 'CONTINUE',
+            },
+          ],
+          describeGroup: async (name) => ({
+            name,
+            minSize: 0,
+            maxSize: 1,
+            desiredCapacity: 1,
+            loadBalancerNames: [],
+            targetGroupArns: [],
+            tags: {},
+            instances: [{ instanceId: 'i-1', lifecycleState: 'InService', healthStatus: 'Healthy' }],
+          }),
+        },
+        ec2: {
+          describeInstance: async (id) => ({ instanceId: id, privateIp: '10.0.0.1', state: 'running' }),
+        },
+        elb: { describeInstanceHealth: async () => [] },
+        elbv2: { describeTargetHealth: async () => [] },
+        probeSettings: async () => ({ port: 8080, path: '/health', timeoutSeconds: 1 }),
+        probe: async (o) => ({
+          at: 0,
+          latencyMs: 1,
+          outcome: 'pass',
+          instanceId: o.expectedInstanceId!,
+          failingChecks: [],
+        }),
+      },
+      'fail-open',
+    );
+    expect(report.verdict).toBe('hold');
+    expect(report.reasons.map((r) => r.reason)).toEqual(['FAIL_OPEN_HOOK']);
+    expect(report.reasons[0]?.detail).toContain('gate');
   });
 });

@@ -205,16 +205,20 @@ export function createAutoScalingAdapter(
   return {
     async describeGroup(name) {
       const ctx = context('DescribeAutoScalingGroups', { AutoScalingGroupNames: [name] });
-      let groups: SdkGroup[];
+      let group: SdkGroup | undefined;
+      let nextToken: string | undefined;
       try {
-        const out = await client.send(
-          new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
-        );
-        groups = out.AutoScalingGroups ?? [];
+        // One name fits one page, but the answer is a list: follow NextToken rather than trust that.
+        do {
+          const out = await client.send(
+            new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name], NextToken: nextToken }),
+          );
+          group = (out.AutoScalingGroups ?? []).find((g) => g.AutoScalingGroupName === name);
+          nextToken = out.NextToken;
+        } while (!group && nextToken);
       } catch (error) {
         throw toAwsError(ctx, error);
       }
-      const group = groups.find((g) => g.AutoScalingGroupName === name);
       if (!group) {
         throw new GroupNotFoundError(name, ctx);
       }

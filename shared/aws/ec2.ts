@@ -52,11 +52,18 @@ export function createEc2Adapter(client: EC2Client = createEc2Client()): Ec2Adap
         params: { InstanceIds: [instanceId] },
       };
       let instance: Instance | undefined;
+      let nextToken: string | undefined;
       try {
-        const out = await client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
-        instance = (out.Reservations ?? [])
-          .flatMap((r) => r.Instances ?? [])
-          .find((i) => i.InstanceId === instanceId);
+        // With InstanceIds EC2 takes no MaxResults and answers in one page; a NextToken is still followed.
+        do {
+          const out = await client.send(
+            new DescribeInstancesCommand({ InstanceIds: [instanceId], NextToken: nextToken }),
+          );
+          instance = (out.Reservations ?? [])
+            .flatMap((r) => r.Instances ?? [])
+            .find((i) => i.InstanceId === instanceId);
+          nextToken = out.NextToken;
+        } while (!instance && nextToken);
       } catch (error) {
         if (sdkErrorName(error) === 'InvalidInstanceID.NotFound') {
           throw new InstanceNotFoundError(instanceId, ctx, { cause: error });

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +10,8 @@ import { readZip } from './zip';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../../..');
+const hasCfnLint = spawnSync('cfn-lint', ['--version'], { stdio: 'ignore' }).status === 0;
+const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
 
 interface Statement {
   Effect: string;
@@ -57,6 +59,10 @@ const EMITTED_DIMENSIONS: Partial<Record<MetricName, string[]>> = {
 };
 
 let outDir: string;
+let template: {
+  Parameters?: Record<string, { Type: string; Default?: string }>;
+  Conditions?: Record<string, unknown>;
+};
 let resources: Resources;
 let packagingMs: number;
 
@@ -80,10 +86,9 @@ beforeAll(async () => {
     },
   );
   packagingMs = Date.now() - started;
-  const template = JSON.parse(
-    await readFile(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'),
-  );
-  resources = template.Resources;
+  const parsed = JSON.parse(await readFile(join(outDir, TEMPLATE_FILE), 'utf8'));
+  template = parsed;
+  resources = parsed.Resources;
 }, 300_000);
 
 afterAll(async () => {
@@ -124,6 +129,32 @@ function dashboardBody(): string {
 }
 
 describe('serverless package', () => {
+  it.skipIf(!hasCfnLint)('cfn-lint reports nothing on the packaged template', async () => {
+    // Any finding, warnings included, exits non-zero; its report is then the failure's diff.
+    const report = await run('cfn-lint', [join(outDir, TEMPLATE_FILE)], { encoding: 'utf8' }).then(
+      ({ stdout }) => stdout,
+      (error: { stdout?: string; message: string }) => error.stdout || error.message,
+    );
+    expect(report).toBe('');
+  });
+
+  it('keeps the optional settings as CloudFormation parameters, so the conditions test a value', () => {
+    const conditions = Object.values(template.Conditions ?? {});
+    expect(conditions.length).toBeGreaterThan(0);
+    for (const condition of conditions) expect(JSON.stringify(condition)).toMatch(/\{"Ref":"[A-Za-z]+"\}/);
+    expect(Object.keys(template.Parameters ?? {}).sort()).toEqual([
+      'AlarmTopicArn',
+      'GroupNamePrefix',
+      'HealthTokenKmsKeyArn',
+      'HealthTokenParameter',
+      'StateKeyParameter',
+      'VpcEndpoints',
+    ]);
+    // The packaged defaults are serverless.yml's params (all empty here, endpoints off).
+    expect(template.Parameters?.VpcEndpoints?.Default).toBe('false');
+    expect(template.Parameters?.GroupNamePrefix?.Default).toBe('');
+  });
+
   it('packages offline within the hook timeout', () => {
     // Logged, not asserted: a timing assertion would flake on a loaded machine.
     console.info(`osls package took ${(packagingMs / 1000).toFixed(1)} s`);
@@ -148,8 +179,10 @@ describe('serverless package', () => {
       roles[id] = fn.Properties.Role;
     }
     expect(roles).toEqual({
-      LaunchGateLambdaFunction: { 'Fn::GetAtt': ['LaunchGateRole', 'Arn'] },
-      RollbackCheckLambdaFunction: { 'Fn::GetAtt': ['RollbackCheckRole', 'Arn'] },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string.
+      LaunchGateLambdaFunction: { 'Fn::Sub': '${LaunchGateRole.Arn}' },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string.
+      RollbackCheckLambdaFunction: { 'Fn::Sub': '${RollbackCheckRole.Arn}' },
     });
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
   });
@@ -192,7 +225,11 @@ describe('serverless package', () => {
     expect(pattern.source).toEqual(['aws.autoscaling']);
     expect(pattern['detail-type']).toEqual(['EC2 Instance-launch Lifecycle Action']);
     expect(pattern.detail).toEqual({
-      'Fn::If': ['FilterGroups', { AutoScalingGroupName: [{ prefix: '' }] }, { Ref: 'AWS::NoValue' }],
+      'Fn::If': [
+        'FilterGroups',
+        { AutoScalingGroupName: [{ prefix: { Ref: 'GroupNamePrefix' } }] },
+        { Ref: 'AWS::NoValue' },
+      ],
     });
     expect(rule.Properties.Targets).toEqual([
       {
@@ -258,7 +295,8 @@ describe('serverless package', () => {
     // Warm-pool launches are checked with Auto Scaling, and so is membership before SetInstanceHealth.
     expect(byAction('autoscaling:DescribeAutoScalingInstances')?.Resource).toEqual('*');
     expect(JSON.stringify(byAction('autoscaling:CompleteLifecycleAction').Resource)).toContain(
-      ':autoScalingGroup:*:autoScalingGroupName/*',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string.
+      ':autoScalingGroup:*:autoScalingGroupName/${GroupNamePrefix}*',
     );
     expect(JSON.stringify(byAction('ssm:GetParameter').Resource)).toContain(':parameter/healthgate/*');
     expect(JSON.stringify(byAction('lambda:InvokeFunction').Resource)).toMatch(

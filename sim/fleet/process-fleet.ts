@@ -227,6 +227,8 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
     processes,
     livePids: () => [...liveChildren].map((c) => c.pid).filter((p): p is number => typeof p === 'number'),
 
+    hasImage: (imageId) => options.images.has(imageId),
+
     async launch(instance) {
       if (closed) throw new FleetLaunchError('the fleet is closed', instance.instanceId);
       const image = options.images.get(instance.imageId);

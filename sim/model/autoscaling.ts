@@ -31,6 +31,21 @@ import {
 export const globalTimeoutSeconds = (heartbeatTimeoutSeconds: number): number =>
   Math.min(100 * heartbeatTimeoutSeconds, 172_800);
 
+/**
+ * The wait after a failed launch before the group tries again, doubling with each failure in a row up to a cap.
+ * AWS backs off repeated launch failures (and after about a day suspends the group's Launch process) without
+ * publishing the intervals; these keep a group that cannot launch from retrying in a tight loop.
+ */
+export const LAUNCH_RETRY_BASE_SECONDS = 10;
+export const LAUNCH_RETRY_MAX_SECONDS = 300;
+
+/** The wait after `failures` launch failures in a row, in the model's seconds. */
+export const launchRetryDelaySeconds = (failures: number): number =>
+  Math.min(LAUNCH_RETRY_BASE_SECONDS * 2 ** Math.max(0, failures - 1), LAUNCH_RETRY_MAX_SECONDS);
+
+/** Suffix Auto Scaling puts on the EC2 error in a failed launch's status message. */
+const LAUNCH_FAILED = 'Launching EC2 instance failed.';
+
 const groupNotFound = (name: string) =>
   new SimError('ValidationError', `AutoScalingGroup name not found - AutoScalingGroup '${name}' not found`);
 
@@ -171,6 +186,8 @@ export class AutoScaling {
       const version = input.launchTemplate.version ?? '$Default';
       this.o.launchTemplates.resolve(template, version);
       group.launchTemplate = { id: template.id, name: template.name, version };
+      // The user changed what the group launches: the next attempt need not wait out the old one's failures.
+      this.resetLaunchBackoff(group.name, false);
     }
     Object.assign(group, {
       minSize,
@@ -215,6 +232,7 @@ export class AutoScaling {
       );
     }
     group.deleting = true;
+    this.resetLaunchBackoff(name, false);
     group.desiredCapacity = 0;
     group.minSize = 0;
     for (const i of members) this.beginTerminate(i, 'the AutoScalingGroup was deleted', { skipHooks: true });
@@ -461,6 +479,11 @@ export class AutoScaling {
   }
 
   private readonly launchActivity = new Map<string, ScalingActivity>();
+  /** Per group: launch failures in a row, when the next attempt may start, and the scheduled retry. */
+  private readonly launchBackoff = new Map<
+    string,
+    { failures: number; notBefore: number; retry?: Cancel | undefined }
+  >();
 
   /** Launches or terminates until the group's live instances match its desired capacity. */
   private reconcile(group: Group, cause: string): void {
@@ -468,7 +491,10 @@ export class AutoScaling {
     const live = this.groupInstances(group.name).filter((i) => !isLeaving(i));
     if (live.length < group.desiredCapacity) {
       const n = group.desiredCapacity - live.length;
-      for (let k = 0; k < n; k++) this.launch(group, cause);
+      for (let k = 0; k < n; k++) {
+        if (this.launchDeferred(group)) break;
+        this.launch(group, cause);
+      }
     } else if (live.length > group.desiredCapacity) {
       const victims = [...live]
         .sort((a, b) => a.launchTime - b.launchTime || a.instanceId.localeCompare(b.instanceId))
@@ -477,9 +503,88 @@ export class AutoScaling {
     }
   }
 
+  /** Whether the group is waiting out a launch failure (its retry is then already scheduled). */
+  private launchDeferred(group: Group): boolean {
+    const backoff = this.launchBackoff.get(group.name);
+    if (!backoff || this.o.scheduler.now() >= backoff.notBefore) return false;
+    backoff.retry ??= this.scheduleLaunchRetry(group.name, backoff.notBefore);
+    return true;
+  }
+
+  /**
+   * Counts a failed launch and schedules the group's next attempt after the backoff, so a group that cannot
+   * launch costs one attempt per interval, not a tight loop.
+   */
+  private recordLaunchFailure(group: Group): void {
+    const backoff = this.launchBackoff.get(group.name) ?? { failures: 0, notBefore: 0 };
+    backoff.failures += 1;
+    backoff.notBefore =
+      this.o.scheduler.now() + launchRetryDelaySeconds(backoff.failures) * this.o.msPerSecond;
+    backoff.retry?.();
+    backoff.retry = this.scheduleLaunchRetry(group.name, backoff.notBefore);
+    this.launchBackoff.set(group.name, backoff);
+  }
+
+  private scheduleLaunchRetry(groupName: string, at: number): Cancel {
+    const cancel = this.o.scheduler.schedule(at - this.o.scheduler.now(), () => {
+      const backoff = this.launchBackoff.get(groupName);
+      if (backoff?.retry === cancel) backoff.retry = undefined;
+      const group = this.groups.get(groupName);
+      if (group)
+        this.reconcile(
+          group,
+          'an instance was started in response to a difference between desired and actual capacity',
+        );
+    });
+    return cancel;
+  }
+
+  /** Forgets the group's launch failures; `resume` launches at once what the wait was holding back. */
+  private resetLaunchBackoff(groupName: string, resume: boolean): void {
+    const backoff = this.launchBackoff.get(groupName);
+    if (!backoff) return;
+    const wasWaiting = backoff.retry !== undefined;
+    backoff.retry?.();
+    this.launchBackoff.delete(groupName);
+    const group = this.groups.get(groupName);
+    if (resume && wasWaiting && group) {
+      this.reconcile(
+        group,
+        'an instance was started in response to a difference between desired and actual capacity',
+      );
+    }
+  }
+
+  /**
+   * Why EC2 would refuse to run this version, as the failed activity's status message says it; `undefined` when
+   * it can run. A version without an image, or with one the fleet cannot run (an AMI that does not exist), fails
+   * before any instance exists, as RunInstances does.
+   */
+  private launchRefusal(data: { ImageId?: unknown }): string | undefined {
+    if (data.ImageId === undefined || data.ImageId === '') {
+      return `The request must contain the parameter ImageId. ${LAUNCH_FAILED}`;
+    }
+    const imageId = String(data.ImageId);
+    if (this.o.fleet.hasImage && !this.o.fleet.hasImage(imageId)) {
+      return `The AMI ID ${imageId} does not exist. ${LAUNCH_FAILED}`;
+    }
+    return undefined;
+  }
+
   private launch(group: Group, cause: string): void {
     const template = this.o.launchTemplates.get({ id: group.launchTemplate.id });
     const version = this.o.launchTemplates.resolve(template, group.launchTemplate.version);
+    const refusal = this.launchRefusal(version.data);
+    if (refusal !== undefined) {
+      const failed = this.activity(
+        group.name,
+        `Launching a new EC2 instance.  Status Reason: ${refusal}`,
+        cause,
+      );
+      this.endActivity(failed, 'Failed', refusal);
+      this.recordLaunchFailure(group);
+      return;
+    }
     const instance: Instance = {
       instanceId: this.o.ids.instanceId(),
       groupName: group.name,
@@ -488,7 +593,7 @@ export class AutoScaling {
       ec2State: Ec2State.pending,
       healthStatus: HealthStatus.Healthy,
       launchTemplate: { id: template.id, name: template.name, version: version.versionNumber },
-      imageId: String(version.data.ImageId ?? 'ami-00000000000000000'),
+      imageId: String(version.data.ImageId),
       instanceType: String(version.data.InstanceType ?? 't3.micro'),
       availabilityZone: group.availabilityZones[0]!,
       launchTime: this.o.scheduler.now(),
@@ -529,6 +634,9 @@ export class AutoScaling {
           (e: unknown) => {
             this.endActivity(activity, 'Failed', `Instance failed to launch: ${(e as Error).message}`);
             instance.healthStatus = HealthStatus.Unhealthy;
+            // Before the termination asks for a replacement, so the replacement waits out the backoff.
+            const current = this.groups.get(group.name);
+            if (current) this.recordLaunchFailure(current);
             this.beginTerminate(instance, 'an instance failed to launch', { skipHooks: true });
           },
         ),
@@ -538,6 +646,7 @@ export class AutoScaling {
   private afterLaunch(instance: Instance): void {
     if (isLeaving(instance)) return;
     instance.ec2State = Ec2State.running;
+    this.resetLaunchBackoff(instance.groupName, true);
     const group = this.groups.get(instance.groupName);
     const hooks = [...(group?.hooks.values() ?? [])].filter(
       (h) => h.transition === LifecycleTransition.launching,
@@ -737,5 +846,7 @@ export class AutoScaling {
   stop(): void {
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
+    for (const backoff of this.launchBackoff.values()) backoff.retry?.();
+    this.launchBackoff.clear();
   }
 }

@@ -23,6 +23,11 @@ export interface FleetInstance {
 export interface Fleet {
   launch(instance: FleetInstance): Promise<void>;
   terminate(instanceId: string): Promise<void>;
+  /**
+   * Whether the fleet can run this image (the AMI exists). Asked before a launch, so a version naming an image
+   * the fleet lacks fails the way RunInstances does; a fleet without it runs any image.
+   */
+  hasImage?(imageId: string): boolean;
 }
 
 /** A fleet that runs nothing: instances exist only in the model. */

@@ -206,9 +206,9 @@ describe('Auto Scaling model', () => {
     expectSimError(() => asg.getGroup('g'), 'ValidationError', /AutoScalingGroup name not found/);
   });
 
-  it('fails a launch the fleet rejects and tries again', async () => {
+  it('fails a launch the fleet rejects and tries again once the backoff has passed', async () => {
     let calls = 0;
-    const { cp, live } = setup({
+    const { cp, live, scheduler } = setup({
       hook: false,
       fleet: {
         launch: async () => {
@@ -218,6 +218,9 @@ describe('Auto Scaling model', () => {
         terminate: async () => undefined,
       },
     });
+    await cp.settle();
+    expect(calls).toBe(1);
+    await scheduler.advance(10_000);
     await cp.settle();
     expect(calls).toBe(2);
     expect(live()).toHaveLength(1);

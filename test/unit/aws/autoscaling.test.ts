@@ -107,13 +107,15 @@ describe('describeGroup', () => {
 });
 
 describe('lifecycle actions', () => {
-  it('completes with the exact input', async () => {
+  it("completes the instance's action with the exact input: the instance, never the token", async () => {
     asMock.on(CompleteLifecycleActionCommand).resolves({});
-    await expect(adapter.completeLifecycleAction({ ...ref, result: 'CONTINUE' })).resolves.toBe('completed');
-    expect(asMock.commandCalls(CompleteLifecycleActionCommand)[0]?.args[0].input).toEqual({
+    const { token: _, ...byInstance } = ref;
+    await expect(adapter.completeLifecycleAction({ ...byInstance, result: 'CONTINUE' })).resolves.toBe(
+      'completed',
+    );
+    expect(asMock.commandCalls(CompleteLifecycleActionCommand)[0]?.args[0].input).toStrictEqual({
       AutoScalingGroupName: 'web-green',
       LifecycleHookName: 'launch-gate',
-      LifecycleActionToken: 'tok-123',
       InstanceId: 'i-0abc',
       LifecycleActionResult: 'CONTINUE',
     });
@@ -161,10 +163,9 @@ describe('lifecycle actions', () => {
       .rejectsOnce(sdkError('ValidationError', 'No active Lifecycle Action found with token tok-123'));
     await expect(adapter.recordHeartbeat(ref)).resolves.toBe('recorded');
     await expect(adapter.recordHeartbeat(ref)).resolves.toBe('no-active-action');
-    expect(asMock.commandCalls(RecordLifecycleActionHeartbeatCommand)[0]?.args[0].input).toEqual({
+    expect(asMock.commandCalls(RecordLifecycleActionHeartbeatCommand)[0]?.args[0].input).toStrictEqual({
       AutoScalingGroupName: 'web-green',
       LifecycleHookName: 'launch-gate',
-      LifecycleActionToken: 'tok-123',
       InstanceId: 'i-0abc',
     });
   });

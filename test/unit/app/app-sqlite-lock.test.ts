@@ -46,9 +46,7 @@ describe('SQLite locked by another process', () => {
 
   const checksOf = (answer: Answer) => (answer.json() as Health).checks;
 
-  it('fails /health in time, naming the database check, with /health/live instant meanwhile; passes once released', {
-    timeout: 30_000,
-  }, async () => {
+  it('fails /health in time, naming the database check, with /health/live instant meanwhile; passes once released', async () => {
     const { app, holder } = await lockedApp();
 
     let healthDone = false;

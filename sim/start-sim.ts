@@ -59,7 +59,15 @@ export const startSim = async (options: SimOptions = {}): Promise<Sim> => {
   }
   const random: Random =
     options.random ?? (options.seed !== undefined ? seededRandom(options.seed) : Math.random);
-  const model = new ControlPlane({ ...options, random });
+  const model = new ControlPlane({
+    ...options,
+    random,
+    sqs: {
+      ...options.sqs,
+      random:
+        options.sqs?.random ?? (options.seed !== undefined ? seededRandom(options.seed + 3) : Math.random),
+    },
+  });
   const faultRandom = options.seed !== undefined ? seededRandom(options.seed + 1) : random;
   const functions = new LambdaFunctions({
     region: model.region,
@@ -76,6 +84,7 @@ export const startSim = async (options: SimOptions = {}): Promise<Sim> => {
   const server = await listen(api.handle, host, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://${host}:${port}`;
+  model.queues.endpoint = endpoint;
   return {
     endpoint,
     env: {

@@ -38,6 +38,8 @@ export interface FaultDecision {
 const throttleCode: Record<string, { code: string; message: string; status?: number }> = {
   ec2: { code: 'RequestLimitExceeded', message: 'Request limit exceeded.' },
   ssm: { code: 'ThrottlingException', message: 'Rate exceeded' },
+  // SQS's modeled throttling error (403, query code `RequestThrottled`), which the SDK retries as throttling.
+  sqs: { code: 'RequestThrottled', message: 'Request is throttled.', status: 403 },
   lambda: { code: 'TooManyRequestsException', message: 'Rate Exceeded.', status: 429 },
 };
 

@@ -14,3 +14,9 @@ export const operation = <I, O>(schema: unknown, handle: (input: I) => O | Promi
 
 /** Strips milliseconds: AWS timestamps in events and messages are second-precision. */
 export const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * A JSON-protocol operation (SSM, SQS): plain JSON in, plain JSON out (timestamps as epoch seconds). `signal` aborts when the caller goes
+ * away, so a long poll ends with its request.
+ */
+export type JsonOperation = (input: unknown, context: { signal: AbortSignal }) => unknown;

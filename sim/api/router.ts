@@ -1,7 +1,7 @@
 /**
  * Which service a request is for. One endpoint serves them all, so the SigV4 credential scope
  * (`…/<region>/<service>/aws4_request`) names the service, and `Version` separates classic ELB from ELBv2
- * (both sign as `elasticloadbalancing`).
+ * (both sign as `elasticloadbalancing`). The JSON services (SSM, SQS) also name themselves in `X-Amz-Target`.
  */
 
 /** The emulated services. */
@@ -11,6 +11,7 @@ export const Service = {
   elbv2: 'elbv2',
   ec2: 'ec2',
   ssm: 'ssm',
+  sqs: 'sqs',
 } as const;
 export type Service = (typeof Service)[keyof typeof Service];
 
@@ -50,6 +51,7 @@ export const routeService = (req: {
 }): Service | undefined => {
   const name = signingName(req.authorization);
   if (name === 'ssm' || (!name && req.target?.startsWith('AmazonSSM.'))) return Service.ssm;
+  if (name === 'sqs' || (!name && req.target?.startsWith('AmazonSQS.'))) return Service.sqs;
   if (name === 'autoscaling' || name === 'ec2') return name;
   if (name === 'elasticloadbalancing') {
     if (req.version === QueryServices.elb.version) return Service.elb;

@@ -7,17 +7,19 @@ import { LambdaFunctions } from '../lambda/functions';
 import type { ControlPlane } from '../model/control-plane';
 import { SimError } from '../model/errors';
 import type { Random } from '../model/ids';
+import { SqsError } from '../model/sqs-errors';
 import { autoscalingOperations } from './autoscaling';
 import { ec2Operations } from './ec2';
 import { elbOperations } from './elb';
 import { elbv2Operations } from './elbv2';
 import { decideFault, type FaultRule, type FaultStreaks } from './faults';
 import { handleLambda, isLambdaRequest } from './lambda';
-import type { Operation } from './operation';
+import type { JsonOperation, Operation } from './operation';
 import { decodeQuery, encodeOutputMembers, escapeXml } from './query-codec';
 import { RequestLog } from './request-log';
 import { QueryServices, routeService, Service } from './router';
-import { type JsonOperation, ssmOperations } from './ssm';
+import { sqsOperations } from './sqs';
+import { ssmOperations } from './ssm';
 
 export interface ApiServerOptions {
   controlPlane: ControlPlane;
@@ -81,7 +83,49 @@ export const createApi = (options: ApiServerOptions) => {
     [Service.elbv2]: elbv2Operations(cp),
     [Service.ec2]: ec2Operations(cp),
   };
-  const jsonOps: Record<string, JsonOperation> = ssmOperations(cp);
+  /** The JSON services: content type, API version (for the unknown-operation message), operations. */
+  const jsonServices: Partial<
+    Record<Service, { contentType: string; version: string; ops: Record<string, JsonOperation> }>
+  > = {
+    [Service.ssm]: {
+      contentType: 'application/x-amz-json-1.1',
+      version: '2014-11-06',
+      ops: ssmOperations(cp),
+    },
+    [Service.sqs]: {
+      contentType: 'application/x-amz-json-1.0',
+      version: '2012-11-05',
+      ops: sqsOperations(cp),
+    },
+  };
+
+  /**
+   * A JSON service's error: `__type` and `X-Amzn-ErrorType` name it; SQS (query-compatible) also sends the query
+   * protocol's code and fault in `X-Amzn-Query-Error`, which its SDK reads first.
+   */
+  const sendJsonError = (
+    res: ServerResponse,
+    service: Service | undefined,
+    err: SimError,
+    requestId: string,
+  ) => {
+    const sqs = service === Service.sqs;
+    const body = sqs
+      ? { __type: `com.amazonaws.sqs#${err.code}`, message: err.message }
+      : { __type: err.code, message: err.message };
+    const queryCode = err instanceof SqsError ? err.queryCode : err.code;
+    send(
+      res,
+      err.status,
+      jsonServices[service ?? Service.ssm]!.contentType,
+      JSON.stringify(body),
+      requestId,
+      {
+        'x-amzn-errortype': err.code,
+        ...(sqs ? { 'x-amzn-query-error': `${queryCode};${err.fault}` } : {}),
+      },
+    );
+  };
 
   const send = (
     res: ServerResponse,
@@ -106,7 +150,9 @@ export const createApi = (options: ApiServerOptions) => {
       return `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${escapeXml(err.code)}</Code><Message>${msg}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`;
     }
     const xmlns =
-      service && service !== Service.ssm ? QueryServices[service].xmlns : QueryServices.autoscaling.xmlns;
+      service && service in QueryServices
+        ? QueryServices[service as keyof typeof QueryServices].xmlns
+        : QueryServices.autoscaling.xmlns;
     return `<ErrorResponse xmlns="${xmlns}"><Error><Type>${err.fault}</Type><Code>${escapeXml(err.code)}</Code><Message>${msg}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
   };
 
@@ -157,19 +203,22 @@ export const createApi = (options: ApiServerOptions) => {
         injected,
         durationMs: Date.now() - started,
       });
+    // A long poll ends when its caller goes away (the SDK's abort, or the sim closing every connection).
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
     try {
       if (!service)
         throw new SimError('InvalidAction', `No emulated service for this request (action ${action})`);
-      const isSsm = service === Service.ssm;
-      const op = isSsm ? undefined : queryOps[service]![action];
-      const jsonOp = isSsm ? jsonOps[action] : undefined;
+      const json = jsonServices[service];
+      const op = json ? undefined : queryOps[service]![action];
+      const jsonOp = json?.ops[action];
       if (!op && !jsonOp) {
         throw new SimError(
-          isSsm ? 'UnknownOperationException' : 'InvalidAction',
-          `Could not find operation ${action} for version ${isSsm ? '2014-11-06' : QueryServices[service as keyof typeof QueryServices].version}`,
+          json ? 'UnknownOperationException' : 'InvalidAction',
+          `Could not find operation ${action} for version ${json ? json.version : QueryServices[service as keyof typeof QueryServices].version}`,
         );
       }
-      input = isSsm
+      input = json
         ? JSON.parse(body || '{}')
         : decodeQuery(op!.schema, params!, { ec2: service === Service.ec2 });
       const fault = decideFault(
@@ -184,8 +233,8 @@ export const createApi = (options: ApiServerOptions) => {
         throw fault.error;
       }
       if (jsonOp) {
-        const out = await jsonOp(input);
-        send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(out), requestId);
+        const out = await jsonOp(input, { signal: gone.signal });
+        send(res, 200, json!.contentType, JSON.stringify(out), requestId);
       } else {
         const out = (await op!.handle(input as never)) as Record<string, unknown>;
         const q = QueryServices[service as keyof typeof QueryServices];
@@ -198,17 +247,8 @@ export const createApi = (options: ApiServerOptions) => {
       record(200, 'ok');
     } catch (e) {
       const err = toSimError(e);
-      if (service === Service.ssm || (!service && isJson)) {
-        send(
-          res,
-          err.status,
-          'application/x-amz-json-1.1',
-          JSON.stringify({ __type: err.code, message: err.message }),
-          requestId,
-          {
-            'x-amzn-errortype': err.code,
-          },
-        );
+      if ((service && jsonServices[service]) || (!service && isJson)) {
+        sendJsonError(res, service, err, requestId);
       } else {
         send(res, err.status, 'text/xml', queryError(service, err, requestId), requestId);
       }

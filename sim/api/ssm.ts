@@ -9,10 +9,8 @@ import type {
 import type { ControlPlane } from '../model/control-plane';
 import { SimError } from '../model/errors';
 import { type Parameter, validParameterName } from '../model/parameters';
+import type { JsonOperation } from './operation';
 import { coralPagingErrors, type PageLimit, pageOf, pageSize } from './paging';
-
-/** A JSON operation: plain JSON in, plain JSON out (timestamps as epoch seconds). */
-export type JsonOperation = (input: unknown) => unknown;
 
 /** Everything after the last `/` of a name given as an ARN, and no `:version` selector. */
 const normaliseName = (name: string): string => {

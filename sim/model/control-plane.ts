@@ -8,6 +8,8 @@ import { type IpAllocator, ipAllocator } from './ip-allocator';
 import { LaunchTemplates } from './launch-templates';
 import { LoadBalancers } from './load-balancers';
 import { Parameters } from './parameters';
+import type { QueueDuplicates } from './queue';
+import { Queues } from './queues';
 import { realScheduler, type Scheduler } from './scheduler';
 
 export interface ControlPlaneOptions {
@@ -28,6 +30,11 @@ export interface ControlPlaneOptions {
   fetch?: FetchLike;
   region?: string;
   accountId?: string;
+  /**
+   * SQS: duplicate deliveries of received messages (at-least-once) and the randomness for them and for receipt
+   * handles. SQS times are never scaled by `timeScale`: producers compute delays from their own clocks.
+   */
+  sqs?: { duplicates?: QueueDuplicates; random?: Random };
 }
 
 /** State and behaviour of every emulated service. */
@@ -41,6 +48,7 @@ export class ControlPlane {
   readonly loadBalancers: LoadBalancers;
   readonly parameters: Parameters;
   readonly autoscaling: AutoScaling;
+  readonly queues: Queues;
 
   constructor(options: ControlPlaneOptions = {}) {
     this.scheduler = options.scheduler ?? realScheduler();
@@ -58,6 +66,14 @@ export class ControlPlane {
       msPerSecond,
       region: this.region,
       accountId: this.accountId,
+    });
+    this.queues = new Queues({
+      scheduler: this.scheduler,
+      ids: this.ids,
+      random: options.sqs?.random ?? options.random ?? Math.random,
+      region: this.region,
+      accountId: this.accountId,
+      duplicates: options.sqs?.duplicates,
     });
     this.autoscaling = new AutoScaling({
       scheduler: this.scheduler,
@@ -82,5 +98,6 @@ export class ControlPlane {
   stop(): void {
     this.autoscaling.stop();
     this.loadBalancers.stop();
+    this.queues.stop();
   }
 }

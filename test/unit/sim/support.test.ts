@@ -20,6 +20,8 @@ describe('routing', () => {
     );
     expect(routeService({ authorization: auth('s3') })).toBeUndefined();
     expect(routeService({ target: 'AmazonSSM.GetParameter' })).toBe('ssm');
+    expect(routeService({ authorization: auth('sqs') })).toBe('sqs');
+    expect(routeService({ target: 'AmazonSQS.SendMessage' })).toBe('sqs');
   });
 });
 

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Delivery, type DuplicateDelivery, deliverLifecycleEvents } from './delivery/event-bridge';
+import { type CommandImage, isCommandImage } from './fleet/command-image';
 import { type BuiltImage, buildImage, DEFAULT_IMAGE_DIR, type ImageSpec } from './fleet/images';
 import { createProcessFleet, type ProcessFleet } from './fleet/process-fleet';
 import type { FunctionOptions, LambdaHandler } from './lambda/functions';
@@ -49,8 +50,8 @@ export type FunctionSpec =
 
 /** The local fleet of app processes. */
 export interface LocalFleetOptions {
-  /** Images to build (esbuild, once per stack) or already built. */
-  images: readonly (ImageSpec | BuiltImage)[];
+  /** Images to build (esbuild, once per stack), already built, or shell commands (the user's own app). */
+  images: readonly (ImageSpec | BuiltImage | CommandImage)[];
   /** The one port every instance listens on; default a free port. */
   port?: number;
   /** Extra environment for every instance (before its UserData). */
@@ -95,6 +96,7 @@ export interface LocalStack {
   fleet?: ProcessFleet;
   /** The port every instance listens on (the policies' `port`), when the stack runs the process fleet. */
   fleetPort?: number;
+  /** The built images (command images are the fleet's only: nothing to build or migrate). */
   images: ReadonlyMap<string, BuiltImage>;
   timeline: Timeline;
   healthToken: string;
@@ -147,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let fleet: ProcessFleet | Fleet | undefined;
   let fleetPort: number | undefined;
   const images = new Map<string, BuiltImage>();
+  const commands = new Map<string, CommandImage>();
   const instanceEnv: Record<string, string> = {};
   if (options.fleet && isLocalFleet(options.fleet)) {
     const imageDir = path.join(DEFAULT_IMAGE_DIR, runId);
@@ -154,12 +157,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (!options.keepRunDir) rmSync(imageDir, { recursive: true, force: true });
     });
     for (const image of options.fleet.images) {
-      images.set(image.imageId, isBuilt(image) ? image : await buildImage(image, imageDir));
+      if (isCommandImage(image)) commands.set(image.imageId, image);
+      else images.set(image.imageId, isBuilt(image) ? image : await buildImage(image, imageDir));
     }
     fleetPort = options.fleet.port ?? (await freePort());
     const extra = options.fleet.env ?? {};
     fleet = createProcessFleet({
-      images,
+      images: new Map<string, BuiltImage | CommandImage>([...images, ...commands]),
       port: fleetPort,
       runDir: ownRunDir,
       baseEnv: () => ({ ...instanceEnv, ...extra }),

@@ -1,4 +1,5 @@
 /** The local fleet: app processes on loopback addresses, their images and their machine faults. */
+export { COMMAND_WATCHDOG, type CommandImage, isCommandImage } from './command-image';
 export {
   type BuiltImage,
   buildImage,

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn as nodeSpawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Fleet, FleetInstance } from '../model/fleet';
+import { COMMAND_WATCHDOG, type CommandImage, isCommandImage } from './command-image';
 import type { BuiltImage } from './images';
 import { type ImdsServer, startImds } from './imds';
 import { type MachineFaults, parseUserData, splitUserData } from './user-data';
@@ -30,6 +31,8 @@ export type FleetEvent =
       lastLine?: string;
     }
   | { kind: 'flap'; time: number; instanceId: string; frozen: boolean }
+  /** A fault the machine plays on the process from outside: frozen for good, or killed. */
+  | { kind: 'machine-fault'; time: number; instanceId: string; fault: 'hang' | 'kill' }
   /** The process answered its liveness endpoint for the first time: from now on it serves. */
   | { kind: 'process-ready'; time: number; instanceId: string; privateIp: string }
   /**
@@ -60,8 +63,8 @@ export class FleetLaunchError extends Error {
 }
 
 export interface ProcessFleetOptions {
-  /** Images by image id (the launch template's ImageId). */
-  images: ReadonlyMap<string, BuiltImage>;
+  /** Images by image id (the launch template's ImageId): built bundles, or shell commands. */
+  images: ReadonlyMap<string, BuiltImage | CommandImage>;
   /** The one port every instance listens on, on its own address. */
   port: number;
   /** Per-instance logs go to `<runDir>/instances/<instance-id>/`. */
@@ -96,21 +99,36 @@ export interface ProcessFleet extends Fleet {
 interface Running {
   record: FleetProcess;
   child?: ChildProcess;
+  /** The child leads its own process group (a command image): signals go to the whole group. */
+  group?: boolean;
+  /** The instance id its metadata service gives (another one for an impostor). */
+  imdsInstanceId?: string;
   imds?: ImdsServer;
   timers: NodeJS.Timeout[];
   exited: Promise<void>;
   markExited: () => void;
 }
 
-const liveChildren = new Set<ChildProcess>();
+/** Live children, and whether each leads a process group. */
+const liveChildren = new Map<ChildProcess, boolean>();
 let exitHookInstalled = false;
+
+/** Signals a child, or its whole group when it leads one; a child already gone is not an error. */
+function sendSignal(child: ChildProcess, group: boolean | undefined, name: NodeJS.Signals): void {
+  try {
+    if (group && child.pid !== undefined) process.kill(-child.pid, name);
+    else child.kill(name);
+  } catch {
+    // Already exited.
+  }
+}
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   // Belt and braces: the parent watchdog in each instance already exits when we die.
   process.once('exit', () => {
-    for (const child of liveChildren) child.kill('SIGKILL');
+    for (const [child, group] of liveChildren) sendSignal(child, group, 'SIGKILL');
   });
 }
 
@@ -132,7 +150,7 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
   const stopping = new Set<Promise<void>>();
   let closed = false;
 
-  const startProcess = (run: Running, image: BuiltImage) => {
+  const startProcess = (run: Running, image: BuiltImage | CommandImage) => {
     if (closed || run.record.exit) return;
     const { instance, faults } = run.record;
     const { appEnv } = splitUserData(parseUserData(instance.userData));
@@ -145,17 +163,28 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
       ...(typeof options.baseEnv === 'function' ? options.baseEnv() : options.baseEnv),
       ...appEnv,
       HOST: instance.privateIp,
-      PORT: String(options.port),
+      // Refusing connections from outside the process: the app listens elsewhere, nothing on the instance's port.
+      PORT: faults.refuseConnections ? '0' : String(options.port),
       INSTANCE_METADATA: 'imds',
+      HEALTHGATE_INSTANCE_ID: run.imdsInstanceId ?? instance.instanceId,
       AWS_EC2_METADATA_SERVICE_ENDPOINT: run.imds!.endpoint,
       DATA_DIR: run.record.logDir,
       ACCESS_LOG_FILE: path.join(run.record.logDir, 'access.log'),
       HEALTH_LOG_FILE: path.join(run.record.logDir, 'health.log'),
     };
     const out = createWriteStream(path.join(run.record.logDir, 'app.log'), { flags: 'a' });
-    const child = spawn(process.execPath, [image.serveEntry], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const command = isCommandImage(image);
+    const child = command
+      ? spawn(process.execPath, ['-e', COMMAND_WATCHDOG, image.command], {
+          env,
+          stdio: ['pipe', 'pipe', 'pipe'],
+          detached: true,
+          ...(image.cwd ? { cwd: image.cwd } : {}),
+        })
+      : spawn(process.execPath, [image.serveEntry], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     run.child = child;
-    liveChildren.add(child);
+    run.group = command;
+    liveChildren.set(child, command);
     run.record.pid = child.pid;
     let lastLine: string | undefined;
     const capture = (chunk: Buffer) => {
@@ -183,14 +212,24 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
       privateIp: instance.privateIp,
       imageId: instance.imageId,
     });
-    const readiness = options.readinessPath ?? '/health/live';
+    const readiness = (command ? image.readinessPath : undefined) ?? options.readinessPath ?? '/health/live';
     if (readiness !== false) watchReady(run, `http://${instance.privateIp}:${options.port}${readiness}`);
+    const machineFault = (fault: 'hang' | 'kill', afterMs: number) =>
+      run.timers.push(
+        setTimeout(() => {
+          if (run.record.exit) return;
+          sendSignal(child, command, fault === 'hang' ? 'SIGSTOP' : 'SIGKILL');
+          emit({ kind: 'machine-fault', time: now(), instanceId: instance.instanceId, fault });
+        }, afterMs),
+      );
+    if (faults.hangAfterMs > 0) machineFault('hang', faults.hangAfterMs);
+    if (faults.killAfterMs > 0) machineFault('kill', faults.killAfterMs);
     if (faults.flapPeriodMs > 0) {
       let frozen = false;
       const toggle = () => {
         if (run.record.exit) return;
         frozen = !frozen;
-        child.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+        sendSignal(child, command, frozen ? 'SIGSTOP' : 'SIGCONT');
         emit({ kind: 'flap', time: now(), instanceId: instance.instanceId, frozen });
         run.timers.push(setTimeout(toggle, faults.flapPeriodMs));
       };
@@ -225,7 +264,8 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
 
   return {
     processes,
-    livePids: () => [...liveChildren].map((c) => c.pid).filter((p): p is number => typeof p === 'number'),
+    livePids: () =>
+      [...liveChildren.keys()].map((c) => c.pid).filter((p): p is number => typeof p === 'number'),
 
     hasImage: (imageId) => options.images.has(imageId),
 
@@ -236,6 +276,7 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
         throw new FleetLaunchError(`no image ${instance.imageId}`, instance.instanceId);
       }
       const { faults } = splitUserData(parseUserData(instance.userData));
+      const imdsInstanceId = faults.impostor ? impostorId(instance.instanceId) : instance.instanceId;
       const logDir = path.join(options.runDir, 'instances', instance.instanceId);
       mkdirSync(logDir, { recursive: true });
       const record: FleetProcess = { instance, faults, logDir };
@@ -243,15 +284,12 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
       const exited = new Promise<void>((resolve) => {
         markExited = resolve;
       });
-      const run: Running = { record, timers: [], exited, markExited };
+      const run: Running = { record, timers: [], exited, markExited, imdsInstanceId };
       processes.set(instance.instanceId, record);
       running.set(instance.instanceId, run);
       try {
         run.imds = await startImds(
-          {
-            instanceId: faults.impostor ? impostorId(instance.instanceId) : instance.instanceId,
-            localIpv4: instance.privateIp,
-          },
+          { instanceId: imdsInstanceId, localIpv4: instance.privateIp },
           instance.privateIp,
         );
       } catch (error) {
@@ -300,9 +338,9 @@ async function stop(run: Running, graceMs: number): Promise<void> {
   for (const timer of run.timers) clearTimeout(timer);
   const child = run.child;
   if (child && child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGCONT');
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    sendSignal(child, run.group, 'SIGCONT');
+    sendSignal(child, run.group, 'SIGTERM');
+    const killer = setTimeout(() => sendSignal(child, run.group, 'SIGKILL'), graceMs);
     await run.exited;
     clearTimeout(killer);
   } else if (!child) {

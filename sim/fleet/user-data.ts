@@ -12,6 +12,12 @@ export const SimKnob = {
   flapPeriodMs: 'SIM_FLAP_PERIOD_MS',
   /** `1`: the instance's metadata names another instance, so a different instance answers on the IP. */
   impostor: 'SIM_IMPOSTOR',
+  /** The process is frozen (SIGSTOP) this many ms after it starts, and never thawed: it hangs. */
+  hangAfterMs: 'SIM_HANG_AFTER_MS',
+  /** The process is killed (SIGKILL) this many ms after it starts. */
+  killAfterMs: 'SIM_KILL_AFTER_MS',
+  /** `1`: nothing answers on the instance's port (the app is given another one): connections are refused. */
+  refuseConnections: 'SIM_REFUSE_CONNECTIONS',
 } as const;
 export type SimKnob = (typeof SimKnob)[keyof typeof SimKnob];
 
@@ -20,6 +26,11 @@ export interface MachineFaults {
   bootDelayMs: number;
   flapPeriodMs: number;
   impostor: boolean;
+  /** 0: never. */
+  hangAfterMs: number;
+  /** 0: never. */
+  killAfterMs: number;
+  refuseConnections: boolean;
 }
 
 /** Parses an environment file; a line without `=` is ignored, as systemd's EnvironmentFile does. */
@@ -62,6 +73,9 @@ export function splitUserData(env: Readonly<Record<string, string>>): {
       bootDelayMs: ms(SimKnob.bootDelayMs),
       flapPeriodMs: ms(SimKnob.flapPeriodMs),
       impostor: env[SimKnob.impostor] === '1',
+      hangAfterMs: ms(SimKnob.hangAfterMs),
+      killAfterMs: ms(SimKnob.killAfterMs),
+      refuseConnections: env[SimKnob.refuseConnections] === '1',
     },
   };
 }

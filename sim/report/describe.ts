@@ -62,6 +62,13 @@ export function describeSimEntry(entry: TimelineEntry): Line | undefined {
       return { ...base, source: 'fleet', text: `boot delayed by ${entry.delayMs} ms`, tone: Tone.info };
     case 'flap':
       return undefined;
+    case 'machine-fault':
+      return {
+        ...base,
+        source: 'fleet',
+        text: entry.fault === 'hang' ? 'app frozen (SIGSTOP): it hangs from now on' : 'app killed (SIGKILL)',
+        tone: Tone.bad,
+      };
     case 'delivery':
       return {
         ...base,

@@ -5,6 +5,7 @@ import type { RequestLog } from './api/request-log';
 import type { Faults } from './api/server';
 import { createApi, listen } from './api/server';
 import type { SimEvents } from './events';
+import { EventSourceMappings } from './lambda/event-source-mappings';
 import { type FunctionOptions, LambdaFunctions } from './lambda/functions';
 import { ControlPlane, type ControlPlaneOptions } from './model/control-plane';
 import { SimError } from './model/errors';
@@ -20,7 +21,12 @@ export interface SimOptions extends ControlPlaneOptions {
   /** Sleep used for injected latency; default a real timer. */
   sleep?: (ms: number) => Promise<void>;
   /** Defaults for every Lambda function registered with `sim.functions` (timeout, async retries). */
-  lambdaDefaults?: FunctionOptions;
+  lambdaDefaults?: Omit<FunctionOptions, 'reservedConcurrency'>;
+  /**
+   * Lambda's account concurrency limit (default 1000) and the smallest unreserved pool reservations may leave
+   * (default 100), as Lambda enforces them. Per-function limits: `FunctionOptions.reservedConcurrency`.
+   */
+  lambdaConcurrency?: { account?: number; minimumUnreserved?: number };
 }
 
 /** A running control plane. */
@@ -39,6 +45,8 @@ export interface Sim {
   requests: RequestLog;
   /** Lambda functions served by the Invoke API (`POST /2015-03-31/functions/{name}/invocations`). */
   functions: LambdaFunctions;
+  /** Lambda event source mappings from SQS queues (`model.queues`) to `functions`. */
+  eventSourceMappings: EventSourceMappings;
   /** Stops timers and the endpoint; waits for running invocations (pending retries are dropped). */
   close(): Promise<void>;
 }
@@ -74,6 +82,16 @@ export const startSim = async (options: SimOptions = {}): Promise<Sim> => {
     accountId: model.accountId,
     requestId: () => model.ids.requestId(),
     defaults: options.lambdaDefaults,
+    accountConcurrency: options.lambdaConcurrency?.account,
+    minimumUnreservedConcurrency: options.lambdaConcurrency?.minimumUnreserved,
+  });
+  const eventSourceMappings = new EventSourceMappings({
+    functions,
+    queues: model.queues,
+    region: model.region,
+    accountId: model.accountId,
+    uuid: () => model.ids.uuid(),
+    clock: () => model.scheduler.now(),
   });
   const api = createApi({
     controlPlane: model,
@@ -99,7 +117,9 @@ export const startSim = async (options: SimOptions = {}): Promise<Sim> => {
     faults: api.faults,
     requests: api.log,
     functions,
+    eventSourceMappings,
     async close() {
+      await eventSourceMappings.stop();
       await functions.close();
       model.stop();
       await new Promise<void>((resolve) => {

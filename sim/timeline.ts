@@ -35,14 +35,34 @@ export class Timeline {
 /** The instance an entry is about, when it is about one. */
 export function instanceIdOf(entry: TimelineEntry): string | undefined {
   if ('instanceId' in entry) return entry.instanceId;
-  if (entry.kind === 'invocation-start' || entry.kind === 'invocation-end') {
-    // A lifecycle event names it in `detail`; the gate's own continuation in `action`.
-    const event = entry.record.event as {
-      detail?: { EC2InstanceId?: unknown };
-      action?: { instanceId?: unknown };
-    } | null;
-    const id = event?.detail?.EC2InstanceId ?? event?.action?.instanceId;
-    return typeof id === 'string' ? id : undefined;
+  if (entry.kind.startsWith('invocation-')) {
+    return instanceOfEvent((entry as Extract<TimelineEntry, { kind: `invocation-${string}` }>).record.event);
   }
   return undefined;
+}
+
+/**
+ * The instance a function's event is about: a lifecycle event names it in `detail`, the gate's own steps in
+ * `action`; an SQS batch through its messages' bodies, when they all name the same one.
+ */
+function instanceOfEvent(event: unknown): string | undefined {
+  const e = event as {
+    detail?: { EC2InstanceId?: unknown };
+    action?: { instanceId?: unknown };
+    Records?: { body?: unknown }[];
+  } | null;
+  const id = e?.detail?.EC2InstanceId ?? e?.action?.instanceId;
+  if (typeof id === 'string') return id;
+  if (!Array.isArray(e?.Records) || e.Records.length === 0) return undefined;
+  const ids = new Set(
+    e.Records.map((r) => {
+      try {
+        return instanceOfEvent(JSON.parse(String(r?.body)) as unknown);
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  const [only] = ids;
+  return ids.size === 1 ? only : undefined;
 }

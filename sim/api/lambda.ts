@@ -5,6 +5,7 @@
  * `X-Amzn-ErrorType` and a `{ Type, Message }` body.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LambdaThrottleError, ThrottleReason } from '../lambda/concurrency';
 import { type LambdaFunctions, PAYLOAD_LIMITS } from '../lambda/functions';
 import { SimError } from '../model/errors';
 
@@ -32,14 +33,16 @@ const readBytes = async (req: IncomingMessage): Promise<Buffer> => {
   return Buffer.concat(chunks);
 };
 
-/** Lambda's error body: `Type` is `User` for 4xx, `Service` for 5xx. */
+/**
+ * Lambda's error body: `Type` is `User` for 4xx, `Service` for 5xx. A throttle names its reason; an injected
+ * throttle, which has none of its own, reports the function's reserved concurrency.
+ */
 const sendError = (res: ServerResponse, err: SimError, requestId: string): void => {
+  const reason = err instanceof LambdaThrottleError ? err.reason : ThrottleReason.reserved;
   const body = JSON.stringify({
     Type: err.status >= 500 ? 'Service' : 'User',
     Message: err.message,
-    ...(err.code === 'TooManyRequestsException'
-      ? { message: err.message, Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' }
-      : {}),
+    ...(err.code === 'TooManyRequestsException' ? { message: err.message, Reason: reason } : {}),
   });
   res.writeHead(err.status, {
     'content-type': 'application/json',

@@ -2,11 +2,21 @@
  * Lambda functions of the sim: in-process handlers registered by name, invoked the way Lambda invokes them.
  * Each invocation gets a Lambda-like context whose deadline is real and enforced (an invocation outliving it is
  * reported timed out, as Lambda reports `Task timed out`); asynchronous invocations are queued, answered at once,
- * and retried on error like Lambda's (`MaximumRetryAttempts`, default 2).
+ * and retried on error like Lambda's (`MaximumRetryAttempts`, default 2). Concurrency is limited per account and
+ * per function (reserved concurrency): a synchronous invocation past the limit is refused (429), an asynchronous
+ * one is kept and retried with a growing wait, without using up its retries, until it is older than its maximum
+ * event age.
  */
 import { EventEmitter } from 'node:events';
 import type { Context } from 'aws-lambda';
 import { SimError } from '../model/errors';
+import {
+  Concurrency,
+  type ConcurrencyLease,
+  type ConcurrencySample,
+  LambdaThrottleError,
+  type ThrottleReason,
+} from './concurrency';
 import { functionArn, lambdaContext } from './context';
 
 /** A handler as `functions/` export them: `(event, context) => Promise<result>`. */
@@ -22,6 +32,21 @@ export interface FunctionOptions {
   maxRetryAttempts?: number;
   /** Real delay before the n-th retry; default [1000, 2000] (Lambda waits about one, then two minutes). */
   retryDelaysMs?: readonly number[];
+  /**
+   * Reserved concurrency (`ReservedConcurrentExecutions`): at most this many run at once, and the account's
+   * other functions cannot use them. 0 throttles every invocation. Default none (the account's shared pool).
+   */
+  reservedConcurrency?: number;
+  /**
+   * How long an asynchronous invocation is kept for retries (`MaximumEventAgeInSeconds`, 60 s–6 h), in real ms;
+   * default 6 hours.
+   */
+  maxEventAgeMs?: number;
+  /**
+   * Real waits between retries of a throttled asynchronous invocation: the first, doubling up to the last.
+   * Default 1 s to 5 min, as Lambda documents.
+   */
+  throttleRetryMs?: { initial: number; max: number };
 }
 
 /** How a function was invoked (`X-Amz-Invocation-Type`). */
@@ -48,6 +73,10 @@ export interface InvocationRecord {
   attempt: number;
   /** The execution environment that ran it (0, 1, … in creation order). */
   container?: number;
+  /** Real ms spent making a new execution environment for this attempt (Lambda's init phase), if one was made. */
+  initMs?: number;
+  /** What invoked it when not the Invoke API: an event source mapping's UUID. */
+  source?: string;
   event: unknown;
   startedAt: number;
   endedAt?: number;
@@ -71,10 +100,53 @@ export interface SyncInvocationResult {
   payload: string;
 }
 
+/** An invocation Lambda refused for want of concurrency (it never ran). */
+export interface ThrottleRecord {
+  time: number;
+  functionName: string;
+  type: InvocationType;
+  reason: ThrottleReason;
+  /** The asynchronous invocation's request id (a sync call's throttle has none that ran). */
+  requestId?: string;
+  source?: string;
+  event: unknown;
+}
+
+/** An asynchronous invocation Lambda gave up on: older than its maximum event age while still throttled or failing. */
+export interface ExpiredRecord {
+  time: number;
+  functionName: string;
+  requestId: string;
+  attempts: number;
+  event: unknown;
+}
+
 /** Invocation events, for timelines. */
 export type InvocationEvent =
   | { kind: 'invocation-start'; time: number; record: InvocationRecord }
-  | { kind: 'invocation-end'; time: number; record: InvocationRecord };
+  | { kind: 'invocation-end'; time: number; record: InvocationRecord }
+  | { kind: 'invocation-throttled'; time: number; record: ThrottleRecord }
+  | { kind: 'invocation-expired'; time: number; record: ExpiredRecord };
+
+/** What a run of a function cost and how it scaled, for benchmarks. */
+export interface FunctionStats {
+  /** Attempts that ran (each is one billed invocation). */
+  invocations: number;
+  throttles: number;
+  /** Asynchronous invocations dropped at their maximum event age. */
+  expired: number;
+  /** Executions running now. */
+  concurrent: number;
+  peakConcurrency: number;
+  /** Execution environments made (cold starts). */
+  containers: number;
+  /** Each ended attempt's duration in real ms (handler start to end, init excluded), in start order. */
+  durationsMs: number[];
+  /** Sum of the attempts' durations rounded up to the ms, as Lambda bills them (init excluded). */
+  billedMs: number;
+  /** Sum of init phases, in ms. */
+  initMs: number;
+}
 
 /**
  * Makes the handler of one execution environment (Lambda's "container"): called for the first invocation and
@@ -94,7 +166,7 @@ interface Registered {
   factory: ContainerFactory;
   idle: Container[];
   created: number;
-  options: Required<FunctionOptions>;
+  options: Required<Omit<FunctionOptions, 'reservedConcurrency'>>;
 }
 
 export interface LambdaFunctionsOptions {
@@ -102,8 +174,12 @@ export interface LambdaFunctionsOptions {
   accountId: string;
   /** Request ids (uuid v4). */
   requestId: () => string;
-  /** Defaults for every function. */
-  defaults?: FunctionOptions;
+  /** Defaults for every function (a reserved concurrency is per function, never a default). */
+  defaults?: Omit<FunctionOptions, 'reservedConcurrency'>;
+  /** The account's concurrency limit; default 1000, Lambda's default quota. */
+  accountConcurrency?: number;
+  /** Smallest unreserved pool reservations may leave; default 100, as Lambda enforces. */
+  minimumUnreservedConcurrency?: number;
   now?: () => number;
 }
 
@@ -123,9 +199,15 @@ const FUNCTION_NAME =
  * await functions.settle();
  */
 export class LambdaFunctions {
-  /** Every attempt, in start order. */
+  /** Every attempt that ran, in start order. */
   readonly invocations: InvocationRecord[] = [];
+  /** Every invocation refused for want of concurrency, in order. */
+  readonly throttles: ThrottleRecord[] = [];
+  /** Asynchronous invocations dropped at their maximum event age. */
+  readonly expired: ExpiredRecord[] = [];
   readonly events = new EventEmitter<{ invocation: [InvocationEvent] }>();
+  /** The account's and functions' concurrency limits and their use over time. */
+  readonly concurrency: Concurrency;
   private readonly registered = new Map<string, Registered>();
   private readonly inflight = new Set<Promise<void>>();
   /** Ends the wait before a retry (on close). */
@@ -135,6 +217,11 @@ export class LambdaFunctions {
 
   constructor(private readonly o: LambdaFunctionsOptions) {
     this.now = o.now ?? Date.now;
+    this.concurrency = new Concurrency({
+      accountLimit: o.accountConcurrency,
+      minimumUnreserved: o.minimumUnreservedConcurrency,
+      now: this.now,
+    });
   }
 
   /** Registers (or replaces) a function whose every container runs the same handler. */
@@ -161,6 +248,8 @@ export class LambdaFunctions {
     if (!Number.isInteger(maxRetryAttempts) || maxRetryAttempts < 0 || maxRetryAttempts > 2) {
       throw new SimError('InvalidParameterValueException', 'MaximumRetryAttempts must be between 0 and 2');
     }
+    // Validated before anything changes: a refused reservation leaves the function as it was.
+    this.concurrency.reserve(name, options.reservedConcurrency);
     this.registered.set(name, {
       name,
       factory,
@@ -171,12 +260,66 @@ export class LambdaFunctions {
         memoryMb: options.memoryMb ?? d.memoryMb ?? 256,
         maxRetryAttempts,
         retryDelaysMs: options.retryDelaysMs ?? d.retryDelaysMs ?? [1000, 2000],
+        maxEventAgeMs: options.maxEventAgeMs ?? d.maxEventAgeMs ?? 6 * 3600_000,
+        throttleRetryMs: options.throttleRetryMs ?? d.throttleRetryMs ?? { initial: 1000, max: 300_000 },
       },
     });
   }
 
   unregister(name: string): void {
     this.registered.delete(name);
+    this.concurrency.reserve(name, undefined);
+  }
+
+  /** A registered function's settings (GetFunctionConfiguration's `Timeout`, `MemorySize`, concurrency). */
+  configuration(nameOrArn: string): {
+    name: string;
+    timeoutMs: number;
+    memoryMb: number;
+    reservedConcurrency?: number;
+  } {
+    const fn = this.registered.get(this.resolve(nameOrArn))!;
+    const reserved = this.concurrency.reservation(fn.name);
+    return {
+      name: fn.name,
+      timeoutMs: fn.options.timeoutMs,
+      memoryMb: fn.options.memoryMb,
+      ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
+    };
+  }
+
+  /** PutFunctionConcurrency (a number) or DeleteFunctionConcurrency (`undefined`) on a registered function. */
+  setReservedConcurrency(nameOrArn: string, reserved: number | undefined): void {
+    this.concurrency.reserve(this.resolve(nameOrArn), reserved);
+  }
+
+  /** Counters of one function (or of all), for benchmarks: invocations, throttles, concurrency, billed time. */
+  stats(nameOrArn?: string): FunctionStats {
+    const name = nameOrArn === undefined ? undefined : this.resolve(nameOrArn);
+    const mine = <T extends { functionName: string }>(list: readonly T[]) =>
+      name === undefined ? list : list.filter((r) => r.functionName === name);
+    const runs = mine(this.invocations);
+    const durationsMs = runs.filter((r) => r.endedAt !== undefined).map((r) => r.endedAt! - r.startedAt);
+    return {
+      invocations: runs.length,
+      throttles: mine(this.throttles).length,
+      expired: mine(this.expired).length,
+      concurrent: this.concurrency.current(name),
+      peakConcurrency: this.concurrency.peak(name),
+      containers:
+        name === undefined
+          ? [...this.registered.values()].reduce((sum, fn) => sum + fn.created, 0)
+          : (this.registered.get(name)?.created ?? 0),
+      durationsMs,
+      billedMs: durationsMs.reduce((sum, ms) => sum + Math.max(1, Math.ceil(ms)), 0),
+      initMs: runs.reduce((sum, r) => sum + (r.initMs ?? 0), 0),
+    };
+  }
+
+  /** Concurrency after each change (of one function, or all), in order. */
+  concurrencySamples(nameOrArn?: string): ConcurrencySample[] {
+    const name = nameOrArn === undefined ? undefined : this.resolve(nameOrArn);
+    return this.concurrency.samples.filter((s) => name === undefined || s.functionName === name);
   }
 
   names(): string[] {
@@ -197,11 +340,25 @@ export class LambdaFunctions {
     return name;
   }
 
-  /** Runs the function and answers as Lambda's `RequestResponse` does (a function error is still HTTP 200). */
-  async invoke(nameOrArn: string, event: unknown): Promise<SyncInvocationResult> {
+  /**
+   * Runs the function and answers as Lambda's `RequestResponse` does (a function error is still HTTP 200).
+   * Throws {@link LambdaThrottleError} (429) when its concurrency limit is reached; nothing runs then.
+   */
+  async invoke(
+    nameOrArn: string,
+    event: unknown,
+    options: { source?: string } = {},
+  ): Promise<SyncInvocationResult> {
     const fn = this.registered.get(this.resolve(nameOrArn))!;
     const requestId = this.o.requestId();
-    const run = this.attempt(fn, InvocationType.RequestResponse, requestId, 1, roundTrip(event));
+    const run = this.attempt(
+      fn,
+      InvocationType.RequestResponse,
+      requestId,
+      1,
+      roundTrip(event),
+      options.source,
+    );
     const tracked = run.then(() => undefined);
     this.track(tracked);
     const record = await run;
@@ -213,34 +370,64 @@ export class LambdaFunctions {
 
   /**
    * Queues an asynchronous invocation (`Event`) and returns its request id at once; on error or timeout the
-   * invocation is retried after `retryDelaysMs`, at most `maxRetryAttempts` times.
+   * invocation is retried after `retryDelaysMs`, at most `maxRetryAttempts` times. A throttled attempt does not
+   * count: it is retried after a wait growing from `throttleRetryMs.initial` to `.max`, until the event is older
+   * than `maxEventAgeMs`, and then dropped (recorded in {@link expired}).
    */
   invokeAsync(nameOrArn: string, event: unknown): { requestId: string } {
     if (this.closed) throw new SimError('ServiceException', 'The sim is shutting down.', 500);
     const fn = this.registered.get(this.resolve(nameOrArn))!;
     const requestId = this.o.requestId();
     const payload = roundTrip(event);
+    const queuedAt = this.now();
     const chain = async () => {
       // Lambda answers 202 before the function runs.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      for (let attempt = 1; ; attempt++) {
+      let throttled = 0;
+      for (let attempt = 1; ; ) {
         if (this.closed) return;
-        const record = await this.attempt(fn, InvocationType.Event, requestId, attempt, payload);
-        if (record.outcome === InvocationOutcome.success || attempt > fn.options.maxRetryAttempts) return;
-        const delayMs = fn.options.retryDelaysMs[attempt - 1] ?? fn.options.retryDelaysMs.at(-1) ?? 0;
-        await new Promise<void>((resolve) => {
-          const cancel = () => {
-            clearTimeout(timer);
-            this.cancelWaits.delete(cancel);
-            resolve();
+        let delayMs: number;
+        try {
+          const record = await this.attempt(fn, InvocationType.Event, requestId, attempt, payload);
+          if (record.outcome === InvocationOutcome.success || attempt > fn.options.maxRetryAttempts) return;
+          delayMs = fn.options.retryDelaysMs[attempt - 1] ?? fn.options.retryDelaysMs.at(-1) ?? 0;
+          attempt++;
+          throttled = 0;
+        } catch (error) {
+          if (!(error instanceof LambdaThrottleError)) throw error;
+          const { initial, max } = fn.options.throttleRetryMs;
+          delayMs = Math.min(max, initial * 2 ** throttled++);
+        }
+        if (this.now() + delayMs - queuedAt > fn.options.maxEventAgeMs) {
+          const expired: ExpiredRecord = {
+            time: this.now(),
+            functionName: fn.name,
+            requestId,
+            attempts: attempt,
+            event: payload,
           };
-          const timer = setTimeout(cancel, delayMs);
-          this.cancelWaits.add(cancel);
-        });
+          this.expired.push(expired);
+          this.events.emit('invocation', { kind: 'invocation-expired', time: expired.time, record: expired });
+          return;
+        }
+        await this.wait(delayMs);
       }
     };
     this.track(chain());
     return { requestId };
+  }
+
+  /** Waits real ms; ends early when the functions close. */
+  private wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const cancel = () => {
+        clearTimeout(timer);
+        this.cancelWaits.delete(cancel);
+        resolve();
+      };
+      const timer = setTimeout(cancel, ms);
+      this.cancelWaits.add(cancel);
+    });
   }
 
   /** Resolves once no invocation is running or waiting for a retry. */
@@ -260,22 +447,72 @@ export class LambdaFunctions {
     this.inflight.add(p);
   }
 
+  /** Runs one attempt, or throws {@link LambdaThrottleError} (recorded) when no concurrency is free. */
   private async attempt(
     fn: Registered,
     type: InvocationType,
     requestId: string,
     attempt: number,
     event: unknown,
+    source?: string,
+  ): Promise<InvocationRecord> {
+    let lease: ConcurrencyLease;
+    try {
+      lease = this.concurrency.acquire(fn.name);
+    } catch (error) {
+      if (error instanceof LambdaThrottleError)
+        this.recordThrottle(fn, type, error, event, requestId, source);
+      throw error;
+    }
+    try {
+      return await this.run(fn, type, requestId, attempt, event, source, lease);
+    } finally {
+      lease.release();
+    }
+  }
+
+  private recordThrottle(
+    fn: Registered,
+    type: InvocationType,
+    error: LambdaThrottleError,
+    event: unknown,
+    requestId: string,
+    source: string | undefined,
+  ): void {
+    const record: ThrottleRecord = {
+      time: this.now(),
+      functionName: fn.name,
+      type,
+      reason: error.reason,
+      ...(type === InvocationType.Event ? { requestId } : {}),
+      ...(source ? { source } : {}),
+      event,
+    };
+    this.throttles.push(record);
+    this.events.emit('invocation', { kind: 'invocation-throttled', time: record.time, record });
+  }
+
+  private async run(
+    fn: Registered,
+    type: InvocationType,
+    requestId: string,
+    attempt: number,
+    event: unknown,
+    source: string | undefined,
+    lease: ConcurrencyLease,
   ): Promise<InvocationRecord> {
     let container = fn.idle.pop();
     let initError: unknown;
+    let initMs: number | undefined;
     if (!container) {
       const index = fn.created++;
+      const initStart = this.now();
       try {
         container = { index, handler: await fn.factory(index) };
       } catch (error) {
         initError = error;
       }
+      initMs = this.now() - initStart;
     }
     const startedAt = this.now();
     const deadlineAt = startedAt + fn.options.timeoutMs;
@@ -285,6 +522,8 @@ export class LambdaFunctions {
       type,
       attempt,
       ...(container ? { container: container.index } : {}),
+      ...(initMs !== undefined ? { initMs } : {}),
+      ...(source ? { source } : {}),
       event,
       startedAt,
     };
@@ -335,6 +574,8 @@ export class LambdaFunctions {
       }
     } finally {
       clearTimeout(timer);
+      // Lambda frees the execution at the timeout, even if an in-process handler keeps running.
+      lease.release();
     }
     // A container that timed out is reset by Lambda; here its handler may still be running, so it is dropped.
     if (container && record.outcome !== InvocationOutcome.timeout) fn.idle.push(container);

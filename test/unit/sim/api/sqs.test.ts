@@ -27,9 +27,9 @@ import {
   SQSServiceException,
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Sim, type SimOptions, startSim } from '../../../sim';
-import { ManualScheduler } from '../../../sim/model/scheduler';
-import { md5OfAttributes } from '../../../sim/model/sqs-message';
+import { type Sim, type SimOptions, startSim } from '../../../../sim';
+import { ManualScheduler } from '../../../../sim/model/scheduler';
+import { md5OfAttributes } from '../../../../sim/model/sqs-message';
 
 let sim: Sim | undefined;
 afterEach(async () => {

@@ -8,10 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Delivery, type DuplicateDelivery, deliverLifecycleEvents } from './delivery/event-bridge';
+import {
+  type Delivery,
+  type DeliveryTarget,
+  type DuplicateDelivery,
+  deliverLifecycleEvents,
+} from './delivery/event-bridge';
 import { type CommandImage, isCommandImage } from './fleet/command-image';
 import { type BuiltImage, buildImage, DEFAULT_IMAGE_DIR, type ImageSpec } from './fleet/images';
 import { createProcessFleet, type ProcessFleet } from './fleet/process-fleet';
+import type { PollerTuning, SqsEventSourceMapping } from './lambda/event-source-mapping';
 import type { FunctionOptions, LambdaHandler } from './lambda/functions';
 import type { Fleet } from './model/fleet';
 import { seededRandom } from './model/ids';
@@ -20,6 +26,52 @@ import { Timeline } from './timeline';
 
 /** The launch gate's function name, as serverless.yml names it. */
 export const LAUNCH_GATE_FUNCTION = 'healthgate-launch-gate';
+
+/** The steps queue's default name; its dead-letter queue adds `-dlq`. */
+export const STEP_QUEUE_NAME = `${LAUNCH_GATE_FUNCTION}-steps`;
+
+/** How lifecycle events reach the launch gate. */
+export const GateDelivery = {
+  /** EventBridge invokes the function asynchronously with each event. */
+  invoke: 'invoke',
+  /**
+   * EventBridge sends each event to the steps queue (the event's JSON as the message body); the function reads
+   * the queue through an event source mapping, as it reads its own next steps.
+   */
+  queue: 'queue',
+} as const;
+export type GateDelivery = (typeof GateDelivery)[keyof typeof GateDelivery];
+
+/** The steps queue: the gate's next steps (and, with {@link GateDelivery.queue}, the lifecycle events). */
+export interface StepQueueOptions {
+  /** Default {@link STEP_QUEUE_NAME}. */
+  name?: string;
+  /**
+   * The queue's visibility timeout: how long a failed step waits before it is delivered again. Default the gate
+   * function's timeout in whole seconds, the shortest an event source mapping accepts.
+   */
+  visibilityTimeoutSeconds?: number;
+  /** Deliveries before a message moves to the dead-letter queue; default 3. */
+  maxReceiveCount?: number;
+  /** The event source mapping's BatchSize; default 10. */
+  batchSize?: number;
+  /** The event source mapping's MaximumBatchingWindowInSeconds; default 0. */
+  maximumBatchingWindowSeconds?: number;
+  /** The event source mapping's ScalingConfig.MaximumConcurrency; default none. */
+  maximumConcurrency?: number;
+  /** How the sim's pollers scale (Lambda's documented numbers by default). */
+  tuning?: PollerTuning;
+}
+
+/** The steps queue as the stack created it. */
+export interface StepQueue {
+  url: string;
+  arn: string;
+  deadLetterUrl: string;
+  deadLetterArn: string;
+  /** The event source mapping to the launch gate, when the gate function is registered. */
+  mapping?: SqsEventSourceMapping;
+}
 
 /** SSM parameter of the health token the gate sends and the instances accept. */
 export const HEALTH_TOKEN_PARAMETER = '/healthgate/health-token';
@@ -62,8 +114,19 @@ export interface LocalFleetOptions {
 export interface LocalStackOptions extends Omit<SimOptions, 'fleet'> {
   /** Functions by name. Lifecycle events go to {@link LAUNCH_GATE_FUNCTION} when it is registered. */
   functions?: Record<string, FunctionSpec>;
-  /** Where lifecycle events are delivered; default {@link LAUNCH_GATE_FUNCTION}; `false` delivers nothing. */
+  /**
+   * Where lifecycle events are delivered with {@link GateDelivery.invoke}: a function's name; default
+   * {@link LAUNCH_GATE_FUNCTION}; `false` delivers nothing (with either delivery).
+   */
   lifecycleTarget?: string | false;
+  /** How lifecycle events reach the gate; default {@link GateDelivery.invoke}. */
+  gateDelivery?: GateDelivery;
+  /**
+   * The steps queue, its dead-letter queue (redrive after `maxReceiveCount` deliveries) and an event source
+   * mapping from it to {@link LAUNCH_GATE_FUNCTION} with `ReportBatchItemFailures`; its URL is `STEP_QUEUE_URL`
+   * in the functions' environment. Created with {@link GateDelivery.queue}, or when this is given.
+   */
+  stepQueue?: StepQueueOptions;
   /** Deliver some events twice (`true`: every one). */
   duplicates?: boolean | DuplicateDelivery;
   /** Real ms from a lifecycle event to its delivery; default 0. */
@@ -93,6 +156,8 @@ export interface LocalStack {
   env: Record<string, string>;
   /** The lifecycle rule, when a target is registered. */
   delivery?: Delivery;
+  /** The steps queue, with {@link GateDelivery.queue} or `stepQueue`. */
+  stepQueue?: StepQueue;
   fleet?: ProcessFleet;
   /** The port every instance listens on (the policies' `port`), when the stack runs the process fleet. */
   fleetPort?: number;
@@ -195,8 +260,30 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sim.model.parameters.put({ name: `${APP_CONFIG_PATH}/${name}`, value, type: 'SecureString' });
   }
 
+  const gateDelivery = options.gateDelivery ?? GateDelivery.invoke;
+  let stepQueue: StepQueue | undefined;
+  if (gateDelivery === GateDelivery.queue || options.stepQueue) {
+    const q = options.stepQueue ?? {};
+    const gate = options.functions?.[LAUNCH_GATE_FUNCTION];
+    const gateTimeoutMs =
+      (typeof gate === 'object' ? gate.options?.timeoutMs : undefined) ??
+      options.lambdaDefaults?.timeoutMs ??
+      30_000;
+    const name = q.name ?? STEP_QUEUE_NAME;
+    const dlq = sim.model.queues.create(`${name}-dlq`, { MessageRetentionPeriod: '1209600' });
+    const queue = sim.model.queues.create(name, {
+      VisibilityTimeout: String(q.visibilityTimeoutSeconds ?? Math.max(1, Math.ceil(gateTimeoutMs / 1000))),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: dlq.arn,
+        maxReceiveCount: q.maxReceiveCount ?? 3,
+      }),
+    });
+    stepQueue = { url: queue.url, arn: queue.arn, deadLetterUrl: dlq.url, deadLetterArn: dlq.arn };
+  }
+
   const env: Record<string, string> = {
     ...sim.env,
+    ...(stepQueue ? { STEP_QUEUE_URL: stepQueue.url } : {}),
     PROBE_CIDRS: SIM_PROBE_CIDRS.join(','),
     HEALTH_TOKEN_PARAMETER,
     HEALTH_TOKEN_HEADER: 'x-health-token',
@@ -240,6 +327,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         throw new TypeError(`function ${name}: give a handler or a load()`);
       }
     }
+    if (stepQueue && sim.functions.names().includes(LAUNCH_GATE_FUNCTION)) {
+      const q = options.stepQueue ?? {};
+      stepQueue.mapping = sim.eventSourceMappings.create(
+        {
+          EventSourceArn: stepQueue.arn,
+          FunctionName: LAUNCH_GATE_FUNCTION,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ...(q.batchSize !== undefined ? { BatchSize: q.batchSize } : {}),
+          ...(q.maximumBatchingWindowSeconds !== undefined
+            ? { MaximumBatchingWindowInSeconds: q.maximumBatchingWindowSeconds }
+            : {}),
+          ...(q.maximumConcurrency !== undefined
+            ? { ScalingConfig: { MaximumConcurrency: q.maximumConcurrency } }
+            : {}),
+        },
+        q.tuning,
+      );
+    }
   } catch (error) {
     await sim.close();
     if (fleet && 'close' in fleet) await (fleet as ProcessFleet).close();
@@ -248,12 +353,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     throw error;
   }
 
-  const target = options.lifecycleTarget ?? LAUNCH_GATE_FUNCTION;
+  const functionTarget = options.lifecycleTarget ?? LAUNCH_GATE_FUNCTION;
+  let target: DeliveryTarget | undefined;
+  if (functionTarget !== false) {
+    if (gateDelivery === GateDelivery.queue) target = { kind: 'sqs', queueArn: stepQueue!.arn };
+    else if (sim.functions.names().includes(functionTarget))
+      target = { kind: 'lambda', functionName: functionTarget };
+  }
   let delivery: Delivery | undefined;
-  if (target !== false && sim.functions.names().includes(target)) {
+  if (target) {
     delivery = deliverLifecycleEvents({
       events: sim.events,
       functions: sim.functions,
+      queues: sim.model.queues,
       target,
       duplicates: options.duplicates,
       latencyMs: options.deliveryLatencyMs,
@@ -269,6 +381,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     endpoint: sim.endpoint,
     env,
     delivery,
+    ...(stepQueue ? { stepQueue } : {}),
     fleet: processFleet,
     fleetPort,
     images,

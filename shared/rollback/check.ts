@@ -27,7 +27,7 @@ export type RollbackCheck = (
 /** Options of {@link createRollbackCheck}: the configuration, and anything to replace (tests, the deploy driver). */
 export interface RollbackCheckOptions {
   config: FunctionConfig;
-  autoscaling?: Pick<AutoScalingAdapter, 'describeGroup'>;
+  autoscaling?: Pick<AutoScalingAdapter, 'describeGroup' | 'describeLifecycleHooks'>;
   ec2?: Pick<Ec2Adapter, 'describeInstance'>;
   elb?: Pick<ElbAdapter, 'describeInstanceHealth' | 'describeHealthCheck'>;
   elbv2?: Pick<ElbV2Adapter, 'describeTargetHealth' | 'describeTargetGroups'>;

@@ -1,60 +1,82 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
 import middy from '@middy/core';
-import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
   createAutoScalingAdapter,
   createEc2Adapter,
   createElbAdapter,
   createElbV2Adapter,
   createPolicyLoader,
+  createSqsAdapter,
   createSsmAdapter,
 } from '../shared/aws';
-import { type FunctionConfig, loadFunctionConfig } from '../shared/config';
+import { type FunctionConfig, loadFunctionConfig, requireStepQueueUrl } from '../shared/config';
 import { parsePolicyInput } from '../shared/gate';
 import {
-  type Continuation,
   createHealthTokenSource,
-  createLambdaClient,
   createStateKeySource,
   type LaunchGateDeps,
-  type LaunchOutcome,
-  lambdaHandOver,
-  runLaunchGate,
+  runStep,
+  type StepOutcome,
   sleep,
 } from '../shared/launch';
-import { createLogger, createMetrics, powertoolsRecorder } from '../shared/observability';
+import { createLogger, createMetrics, describeError, powertoolsRecorder } from '../shared/observability';
 import { probe } from '../shared/probe';
 
-/** The events the gate takes: Auto Scaling's lifecycle event, or its own continuation. */
-export type LaunchGateEvent =
-  | EventBridgeEvent<'EC2 Instance-launch Lifecycle Action', unknown>
-  | Continuation;
-
 /**
- * Milliseconds kept back from the invocation's remaining time: the last CompleteLifecycleAction or hand-over
+ * Milliseconds kept back from the invocation's remaining time: the last CompleteLifecycleAction or SendMessage
  * (each with the SDK's bounded retries) and the runtime's own flush of logs and metrics.
  */
 export const RESERVE_MS = 3_000;
 
-/** What stays the same across invocations of one container (everything but the hand-over target and the clock). */
-export type LaunchGateHandlerDeps = Omit<LaunchGateDeps, 'handOver' | 'remainingMs'> & {
-  lambda: LambdaClient;
-};
+/** What stays the same across invocations of one container (everything but the clock of the invocation). */
+export type LaunchGateHandlerDeps = Omit<LaunchGateDeps, 'remainingMs'>;
 
 /**
- * The launch gate's handler, before middleware. The hand-over invokes `context.functionName`, and the budget is
- * `context.getRemainingTimeInMillis()` less {@link RESERVE_MS}.
+ * The launch gate's handler, before middleware. Its event source is the steps queue: each record is one step
+ * (an Auto Scaling lifecycle event the EventBridge rule put on the queue, or a step the gate scheduled), run
+ * concurrently with the others of the batch. A step that throws (completing the action or recording the load
+ * balancer's verdict failed) is reported as a batch item failure, so SQS delivers it again and, after the
+ * queue's maxReceiveCount, moves it to the dead-letter queue. A single event given directly (a manual invoke, or
+ * a rule targeting the function) is one step; if it throws, so does the invocation.
  */
 export function createLaunchGateHandler(deps: LaunchGateHandlerDeps) {
-  const { lambda, ...rest } = deps;
-  return (event: unknown, context: Context): Promise<LaunchOutcome> =>
-    runLaunchGate(event, {
-      ...rest,
-      handOver: lambdaHandOver<Continuation>(lambda, context.functionName),
-      remainingMs: () => Math.max(0, context.getRemainingTimeInMillis() - RESERVE_MS),
-    });
+  return async (event: unknown, context: Context): Promise<SQSBatchResponse | StepOutcome> => {
+    const remainingMs = () => Math.max(0, context.getRemainingTimeInMillis() - RESERVE_MS);
+    if (!isSqsEvent(event)) return runStep(event, { ...deps, remainingMs });
+    const failures = await Promise.all(
+      event.Records.map(async (record) => {
+        let body: unknown;
+        try {
+          body = JSON.parse(record.body);
+        } catch {
+          // Retrying cannot make it JSON: counted and logged by the step as a malformed input.
+          body = record.body;
+        }
+        try {
+          await runStep(body, { ...deps, remainingMs });
+          return undefined;
+        } catch (error) {
+          deps.log.error('step failed: it will be delivered again', {
+            messageId: record.messageId,
+            receiveCount: record.attributes?.ApproximateReceiveCount,
+            error: describeError(error),
+          });
+          return { itemIdentifier: record.messageId };
+        }
+      }),
+    );
+    return { batchItemFailures: failures.filter((f) => f !== undefined) };
+  };
+}
+
+function isSqsEvent(event: unknown): event is SQSEvent {
+  const records = (event as { Records?: unknown } | null)?.Records;
+  return (
+    Array.isArray(records) &&
+    records.every((r) => (r as { eventSource?: unknown })?.eventSource === 'aws:sqs')
+  );
 }
 
 /** The production dependencies from one configuration: real SDK clients (endpoints from the SDK's env). */
@@ -63,6 +85,8 @@ export function defaultLaunchGateDeps(
   observability: Pick<LaunchGateDeps, 'log' | 'metrics'>,
 ): LaunchGateHandlerDeps {
   const ssm = createSsmAdapter();
+  const sqs = createSqsAdapter();
+  const queueUrl = requireStepQueueUrl(config);
   return {
     ...observability,
     autoscaling: createAutoScalingAdapter(),
@@ -88,9 +112,11 @@ export function defaultLaunchGateDeps(
       cacheSeconds: config.policyCacheSeconds,
     }),
     probe,
+    schedule: async (step, delaySeconds) => {
+      await sqs.sendJson(queueUrl, step, delaySeconds);
+    },
     now: Date.now,
     sleep: (ms) => sleep(ms),
-    lambda: createLambdaClient(),
   };
 }
 
@@ -100,12 +126,11 @@ const logger = createLogger();
 const metrics = createMetrics({ logger });
 
 /**
- * Lambda entry point for EventBridge `EC2 Instance-launch Lifecycle Action` events and the gate's own
- * continuations (`{ "healthgate": "continuation", ... }`). Never throws for a malformed event; throws only when
- * CompleteLifecycleAction itself fails (after logging the decision), or when an instance the load balancer failed
- * cannot be checked for group membership (after logging the verdict), so Lambda's retry and DLQ see it.
+ * Lambda entry point: SQS batches from the steps queue (lifecycle events and the gate's own steps). Never throws
+ * for a malformed step; reports a step as failed only when completing the action or recording the load
+ * balancer's verdict failed (after logging it).
  */
-export const handler = middy<LaunchGateEvent, LaunchOutcome, Error, Context>(
+export const handler = middy<unknown, SQSBatchResponse | StepOutcome, Error, Context>(
   createLaunchGateHandler(
     defaultLaunchGateDeps(config, { log: logger, metrics: powertoolsRecorder(metrics) }),
   ),

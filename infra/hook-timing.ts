@@ -2,7 +2,7 @@
  * How the lifecycle hook's timing must relate to the gate's policy, as a pure function: the templates, the deploy
  * driver and the gate's defaults can each be checked against it.
  */
-import { globalTimeoutSeconds, HANDOVER_MARGIN_MS, HEARTBEAT_FRACTION, HOOK_LIMITS } from '../shared/gate';
+import { globalTimeoutSeconds, HEARTBEAT_FRACTION, HOOK_LIMITS, STEP_MARGIN_MS } from '../shared/gate';
 import type { FleetSettings } from './fleet-settings';
 
 export { globalTimeoutSeconds };
@@ -59,7 +59,7 @@ export function gateHeartbeatGapSeconds(policy: GateTiming, heartbeatTimeoutSeco
     return policy.heartbeatSeconds;
   }
   const round = policy.intervalSeconds + policy.timeoutSeconds;
-  return heartbeatTimeoutSeconds * HEARTBEAT_FRACTION + round + HANDOVER_MARGIN_MS / 1000;
+  return heartbeatTimeoutSeconds * HEARTBEAT_FRACTION + round + STEP_MARGIN_MS / 1000;
 }
 
 /**

@@ -51,7 +51,7 @@ export {
   LoadBalancerNotFoundError,
   PolicyInvalidError,
 } from './errors';
-export { createLambdaClient, type HandOver, HandOverError, lambdaHandOver } from './lambda';
+export { createSqsAdapter, createSqsClient, type SqsAdapter } from './sqs';
 export {
   createPolicyLoader,
   DEFAULT_POLICY_CACHE_SECONDS,

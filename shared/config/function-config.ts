@@ -58,6 +58,8 @@ export const FunctionEnvSchema = z.object({
    * SSM parameter (SecureString) with the secret(s) that seal the launch gate's carried state, one per line, the
    * first sealing; unset: no state is sealed and carried passes never count. Only the launch gate may read it.
    */
+  /** The queue the launch gate schedules its next steps on (its own event source); the launch gate needs it. */
+  STEP_QUEUE_URL: z.url({ protocol: /^https?$/, error: 'must be an SQS queue URL (https://…)' }).optional(),
   STATE_KEY_PARAMETER: z
     .string()
     .trim()
@@ -81,6 +83,8 @@ export interface FunctionConfig {
   healthTokenHeader: string;
   /** Undefined when no state key is configured. */
   stateKeyParameter?: string;
+  /** The steps queue; only the launch gate needs it (see {@link requireStepQueueUrl}). */
+  stepQueueUrl?: string;
 }
 
 /**
@@ -111,7 +115,19 @@ export function loadFunctionConfig(env: Record<string, string | undefined> = pro
     }
     config.stateKeyParameter = env_.STATE_KEY_PARAMETER;
   }
+  if (env_.STEP_QUEUE_URL !== undefined) config.stepQueueUrl = env_.STEP_QUEUE_URL;
   return config;
+}
+
+/** The steps queue's URL, which the launch gate cannot run without. @throws {ConfigError} naming STEP_QUEUE_URL. */
+export function requireStepQueueUrl(config: FunctionConfig): string {
+  if (config.stepQueueUrl === undefined) {
+    throw new ConfigError(
+      'invalid configuration: STEP_QUEUE_URL: required by the launch gate (the queue its steps are scheduled on)',
+      'STEP_QUEUE_URL',
+    );
+  }
+  return config.stepQueueUrl;
 }
 
 /**

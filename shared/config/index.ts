@@ -1,2 +1,8 @@
 export { ConfigError } from './errors';
-export { type FunctionConfig, FunctionEnvSchema, loadFunctionConfig, parseEnv } from './function-config';
+export {
+  type FunctionConfig,
+  FunctionEnvSchema,
+  loadFunctionConfig,
+  parseEnv,
+  requireStepQueueUrl,
+} from './function-config';

@@ -16,6 +16,17 @@ export {
   hookTiming,
 } from './hook';
 export { LaunchStage, launchStage, PENDING_WAIT, WARMED_PENDING_WAIT } from './launch-stage';
+export {
+  classifyLbView,
+  describeViews,
+  judgeViews,
+  LbHealth,
+  LbVerdict,
+  type LbView,
+  type LbWatchNext,
+  lbWatchNext,
+  NOT_REGISTERED,
+} from './lb-health';
 export { type LbHealthCheckSettings, mergeWithLbSettings } from './lb-settings';
 export {
   type FailingCheck,
@@ -40,6 +51,17 @@ export {
   SharedOutageMode,
 } from './policy';
 export {
+  ENDED_EC2_STATES,
+  judgeMember,
+  judgeMembership,
+  judgeTarget,
+  judgeWarmPool,
+  type MembershipFacts,
+  type Preflight,
+  type TargetFacts,
+  type WarmPoolFacts,
+} from './preflight';
+export {
   compactObservation,
   distrustState,
   GATE_STATE_VERSION,
@@ -55,11 +77,21 @@ export {
   STATE_MAX_BYTES,
 } from './state';
 export {
-  HANDOVER_MARGIN_MS,
+  HEARTBEAT_RETRY_MARGIN_MS,
+  heartbeatCanWait,
+  MAX_IN_STEP_WAIT_MS,
+  MAX_STEP_DELAY_SECONDS,
+  nextWakeAt,
+  probeDue,
+  type WaitPlan,
+  waitPlan,
+  withFreshProbe,
+} from './step';
+export { clip } from './text';
+export {
   HEARTBEAT_FRACTION,
-  handOverReserveMs,
   heartbeatDue,
   nextHeartbeatAt,
   nextProbeAt,
-  shouldHandOver,
+  STEP_MARGIN_MS,
 } from './timing';

@@ -1,15 +1,15 @@
 /**
- * When the gate probes, heartbeats and hands over to a new invocation. Pure: the caller passes the time.
+ * When the gate probes and heartbeats. Pure: the caller passes the time.
  */
 import { deadlineAt } from './decide';
 import type { Policy } from './policy';
 import type { GateState } from './state';
 
 /**
- * Kept back after the last probe for completing the lifecycle action (or queueing the hand-over) and the
- * runtime's own work: two AWS calls with retries fit comfortably.
+ * Slack the gate keeps between a heartbeat falling due and its being recorded: the step that records it may run
+ * up to a second late (a queue delay is whole seconds) and makes its probe and calls first.
  */
-export const HANDOVER_MARGIN_MS = 10_000;
+export const STEP_MARGIN_MS = 10_000;
 
 /** Share of the hook's HeartbeatTimeout after which the gate heartbeats: half, well before it expires. */
 export const HEARTBEAT_FRACTION = 0.5;
@@ -34,23 +34,6 @@ export function nextHeartbeatAt(state: GateState, heartbeatTimeoutSeconds: numbe
  */
 export function heartbeatDue(state: GateState, now: number, heartbeatTimeoutSeconds: number): boolean {
   return now >= nextHeartbeatAt(state, heartbeatTimeoutSeconds);
-}
-
-/**
- * The time an invocation needs for one more round: up to one interval until the next probe, the probe's
- * timeout, and {@link HANDOVER_MARGIN_MS} to complete or hand over afterwards.
- */
-export function handOverReserveMs(policy: Policy): number {
-  return (policy.intervalSeconds + policy.timeoutSeconds) * 1000 + HANDOVER_MARGIN_MS;
-}
-
-/**
- * Whether to hand over to a new invocation now: `remainingMs` (the invocation's remaining time) cannot fit
- * another round ({@link handOverReserveMs}). With the default policy (5 s interval, 3 s timeout) that is below
- * 18 s. A non-finite `remainingMs` hands over (fail closed).
- */
-export function shouldHandOver(remainingMs: number, policy: Policy): boolean {
-  return !(remainingMs >= handOverReserveMs(policy));
 }
 
 /**

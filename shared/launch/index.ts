@@ -1,20 +1,13 @@
-export { createLambdaClient, type HandOver, HandOverError, lambdaHandOver } from '../aws';
+/**
+ * The launch gate's I/O shell: one step per invocation (run-step), each reading, probing, completing or
+ * scheduling; every decision it applies is in shared/gate.
+ */
 export { countAbandonedLaunches, isAbandonedLaunch } from './abandons';
 export { BASELINE_GROUP_TAG, baselineGroupOf } from './baseline-group';
 export { type Budget, createBudget, sleep } from './budget';
-export {
-  CONTINUATION_MARKER,
-  CONTINUATION_VERSION,
-  type Continuation,
-  ContinuationSchema,
-  type GateContinuation,
-  isContinuation,
-  type LbVerifyContinuation,
-  type LbVerifyProgress,
-  type ParsedContinuation,
-  Phase,
-  parseContinuation,
-} from './continuation';
+export { byInstance, complete, completionRef } from './completion';
+export type { LaunchGateDeps, ScheduleStep, StepDeps } from './deps';
+export { CompletionFailedError, LbVerdictNotRecordedError, MembershipUnverifiedError } from './errors';
 export {
   type ClassifiedEvent,
   classifyEvent,
@@ -24,29 +17,17 @@ export {
   type LifecycleAction,
   type LifecycleEvent,
   LifecycleEventSchema,
+  type PartialAction,
   TEST_NOTIFICATION,
   WARM_POOL_DESTINATION,
 } from './event';
+export { MAX_ROUNDS_PER_STEP } from './gate-step';
 export { createHealthTokenSource, HealthTokenMissingError, type HealthTokenSource } from './health-token';
 export { type LbHealthCheck, readLbHealthChecks } from './lb-settings';
-export {
-  describeViews,
-  judgeView,
-  judgeViews,
-  type LbTargetView,
-  LbVerdict,
-  readLbViews,
-} from './lb-verdict';
-export {
-  BASELINE_INSTANCES,
-  CompletionFailedError,
-  FALLBACK_HEARTBEAT_TIMEOUT_SECONDS,
-  type LaunchGateDeps,
-  type LaunchOutcome,
-  LB_ROUND_ALLOWANCE_MS,
-  MembershipUnverifiedError,
-  runLaunchGate,
-} from './run-gate';
+export { lbWatchAfter, readLbViews } from './lb-watch';
+export { LaunchNotWaitingYetError } from './preflight';
+export { BASELINE_INSTANCES } from './probe-step';
+export { CLOCK_SKEW_ALLOWANCE_MS, runStep, type StepOutcome } from './run-step';
 export {
   canonicalJson,
   createStateKeySource,
@@ -60,3 +41,17 @@ export {
   seal,
   verifySeal,
 } from './state-seal';
+export {
+  type GateStepMessage,
+  isStepMessage,
+  type LbStepMessage,
+  type LbWatch,
+  type ParsedStep,
+  Phase,
+  parseStepMessage,
+  STEP_MARKER,
+  STEP_VERSION,
+  type StepMessage,
+  StepMessageSchema,
+  type StepTarget,
+} from './step-message';

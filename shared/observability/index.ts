@@ -1,3 +1,4 @@
+export { describeError, errorMessage, errorName } from './errors';
 export { type LogEntry, type LogSink, memoryLogSink, type ScopedLog, scopedLog } from './log-sink';
 export { createLogger } from './logger';
 export { METRIC_DIMENSION, METRIC_NAMESPACE, MetricName } from './metrics';

@@ -12,8 +12,7 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeInstanceHealthCommand } from '@aws-sdk/client-elastic-load-balancing';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HandOverError } from '../../shared/aws';
-import { CompletionFailedError, runLaunchGate } from '../../shared/launch/run-gate';
+import { CompletionFailedError, StepNotScheduledError } from '../../shared/launch/errors';
 import { GROUP, INSTANCE, launchEvent, TOKEN_PARAMETER } from '../unit/launch/harness';
 import {
   expectAbandonedOnly,
@@ -43,7 +42,7 @@ describe('AWS errors', () => {
     const h = gateHarness(server.port);
     h.mocks.as.reset();
     h.mocks.as.rejects(throttled());
-    const error = await runLaunchGate(launchEvent(), h.deps).catch((e: unknown) => e);
+    const error = await runToEnd(h).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CompletionFailedError);
     const decision = (error as CompletionFailedError).decision;
     expect(decision).toMatchObject({ action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' });
@@ -225,19 +224,18 @@ describe('AWS errors', () => {
     expect(h.completions()).toEqual([]);
   });
 
-  it('a hand-over that Lambda refuses abandons (the state would be lost)', async () => {
-    const h = gateHarness(server.port, { budgetMs: 1_000 });
-    h.deps.handOver = {
-      handOver: async () => {
-        throw new HandOverError('could not invoke healthgate-launchGate to continue', {
-          functionName: 'healthgate-launchGate',
-        });
-      },
+  it('a next step SQS refuses is thrown, never abandoned: the current step is delivered again', async () => {
+    const h = gateHarness(server.port);
+    const schedule = h.deps.schedule;
+    let refused = 0;
+    h.deps.schedule = async (step, delay) => {
+      if (refused++ === 0) throw Object.assign(new Error('Rate exceeded'), { name: 'RequestThrottled' });
+      return schedule(step, delay);
     };
-    const out = await runToEnd(h);
-    expect(out).toMatchObject({ decision: { action: 'ABANDON', reason: 'INTERNAL_ERROR' } });
-    expect(out.outcome === 'decided' && out.decision.detail).toContain('HandOverError');
-    expectAbandonedOnly(h, out);
+    await expect(runToEnd(h)).rejects.toBeInstanceOf(StepNotScheduledError);
+    expect(h.completions()).toEqual([]);
+    // Delivered again, the step goes on (its probe is made anew) and the launch is decided as usual.
+    expect(await h.rerun()).toMatchObject({ decision: { action: 'CONTINUE' } });
   });
 
   it('the load balancer unreadable for the whole watch after CONTINUE: instance set Unhealthy', async () => {

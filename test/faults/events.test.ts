@@ -10,7 +10,7 @@ import {
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HISTORY_LIMIT, STATE_MAX_BYTES } from '../../shared/gate/state';
-import { CLOCK_SKEW_ALLOWANCE_MS, runLaunchGate } from '../../shared/launch/run-gate';
+import { CLOCK_SKEW_ALLOWANCE_MS } from '../../shared/launch/run-step';
 import { parseStateKeys, seal } from '../../shared/launch/state-seal';
 import { EVENT_TIME, GROUP, HOOK, launchEvent, STATE_KEY, TOKEN } from '../unit/launch/harness';
 import {
@@ -100,7 +100,7 @@ describe('malformed launch events', () => {
   for (const [name, event, error] of unidentifiable) {
     it(`rejects ${name} with a clear error, no AWS call and no probe`, async () => {
       const h = gateHarness(server.port);
-      const out = await runLaunchGate(event, h.deps);
+      const out = await h.step(event);
       expect(out).toMatchObject({ outcome: 'invalid' });
       expect(out.outcome === 'invalid' && out.errors.some((e) => error.test(e))).toBe(true);
       expect(h.mocks.as.calls()).toHaveLength(0);
@@ -115,7 +115,7 @@ describe('malformed launch events', () => {
   for (const [name, event, error] of noInstance) {
     it(`abandons ${name} by its token alone, probes nothing`, async () => {
       const h = gateHarness(server.port);
-      const out = await runLaunchGate(event, h.deps);
+      const out = await h.step(event);
       expect(out).toMatchObject({ outcome: 'invalid', completion: 'completed' });
       expect(out.outcome === 'invalid' && out.errors.some((e) => error.test(e))).toBe(true);
       expectAbandonedOnly(h, out);
@@ -138,7 +138,7 @@ describe('malformed launch events', () => {
   for (const [name, event, error] of abandonable) {
     it(`abandons ${name} at once (fail closed), naming the field`, async () => {
       const h = gateHarness(server.port);
-      const out = await runLaunchGate(event, h.deps);
+      const out = await h.step(event);
       expect(out).toMatchObject({ outcome: 'invalid' });
       expect(out.outcome === 'invalid' && out.errors.some((e) => error.test(e))).toBe(true);
       expectAbandonedOnly(h, out);
@@ -160,12 +160,11 @@ describe('malformed launch events', () => {
 
   it('ignores a terminate lifecycle action without any call', async () => {
     const h = gateHarness(server.port);
-    const out = await runLaunchGate(
+    const out = await h.step(
       launchEvent(
         { LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' },
         { 'detail-type': 'EC2 Instance-terminate Lifecycle Action' },
       ),
-      h.deps,
     );
     expect(out).toMatchObject({ outcome: 'ignored' });
     expect(h.mocks.as.calls()).toHaveLength(0);
@@ -227,7 +226,7 @@ describe('malformed launch events', () => {
   });
 });
 
-describe('forged or damaged continuations', () => {
+describe('forged or damaged steps', () => {
   const passing = (at: number) => ({
     at,
     latencyMs: 5,
@@ -246,7 +245,7 @@ describe('forged or damaged continuations', () => {
     ...over,
   });
   const continuation = (over: Record<string, unknown> = {}) => ({
-    healthgate: 'continuation',
+    healthgate: 'step',
     v: 1,
     phase: 'gate',
     action: ACTION,
@@ -298,7 +297,7 @@ describe('forged or damaged continuations', () => {
     [
       'an LB watch without end',
       {
-        healthgate: 'continuation',
+        healthgate: 'step',
         v: 1,
         phase: 'lb-verify',
         action: ACTION,
@@ -307,7 +306,7 @@ describe('forged or damaged continuations', () => {
           continuedAt: EVENT_TIME,
           until: 8.64e15,
           intervalMs: 100,
-          handovers: 0,
+          reads: 0,
         },
       },
       /verify\.until/,
@@ -315,7 +314,7 @@ describe('forged or damaged continuations', () => {
     [
       'an LB watch continued in the future',
       {
-        healthgate: 'continuation',
+        healthgate: 'step',
         v: 1,
         phase: 'lb-verify',
         action: ACTION,
@@ -324,7 +323,7 @@ describe('forged or damaged continuations', () => {
           continuedAt: 8.64e15,
           until: 8.64e15 + 1000,
           intervalMs: 100,
-          handovers: 0,
+          reads: 0,
         },
       },
       /future/,
@@ -334,7 +333,7 @@ describe('forged or damaged continuations', () => {
   for (const [name, payload, error] of refused) {
     it(`refuses ${name}, abandons the action, probes nothing`, async () => {
       const h = gateHarness(server.port);
-      const out = await runLaunchGate(payload, h.deps);
+      const out = await h.step(payload);
       expect(out).toMatchObject({ outcome: 'invalid' });
       expect(out.outcome === 'invalid' && out.errors.some((e) => error.test(e))).toBe(true);
       expectAbandonedOnly(h, out);
@@ -344,7 +343,7 @@ describe('forged or damaged continuations', () => {
 
   it('refuses a continuation whose action carries an address: nothing completed, nothing probed', async () => {
     const h = gateHarness(server.port);
-    const out = await runLaunchGate(continuation({ action: { ...ACTION, address: '8.8.8.8' } }), h.deps);
+    const out = await h.step(continuation({ action: { ...ACTION, address: '8.8.8.8' } }));
     expect(out).toMatchObject({ outcome: 'invalid', errors: [expect.stringMatching(/^action: /)] });
     expect(h.mocks.as.calls()).toHaveLength(0);
     expect(h.fetched).toEqual([]);
@@ -432,7 +431,7 @@ describe('forged or damaged continuations', () => {
     }
   });
 
-  it('an oversized but valid state is compacted: the next hand-over stays bounded', async () => {
+  it('an oversized but valid state is compacted: the next step stays bounded', async () => {
     const big = Array.from({ length: HISTORY_LIMIT }, (_, i) => ({
       at: EVENT_TIME + i,
       latencyMs: 1,
@@ -445,33 +444,29 @@ describe('forged or damaged continuations', () => {
         output: 'o'.repeat(10_000),
       })),
     }));
-    // Too short a budget for a probe: the state is handed straight on, as parsed.
-    const h = gateHarness(server.port, { budgetMs: 1_000 });
-    h.newInvocation();
-    const out = await runLaunchGate(continuation({ state: state({ history: big, probes: 1e9 }) }), h.deps);
-    expect(out.outcome).toBe('handed-over');
-    const next = JSON.stringify(h.handOvers[0]);
-    expect(Buffer.byteLength(next)).toBeLessThan(STATE_MAX_BYTES + 1_000);
+    // The gate's own (sealed) state, re-compacted on arrival: the next step it schedules stays bounded.
+    const h = gateHarness(server.port);
+    const out = await h.step(sealedContinuation({ state: state({ history: big, probes: 1e9 }) }));
+    expect(out.outcome).toBe('scheduled');
+    const next = JSON.stringify(h.scheduled[0]?.step);
+    expect(Buffer.byteLength(next)).toBeLessThan(STATE_MAX_BYTES + 2_000);
   });
 
   it('an LB-watch continuation only reads the load balancer: it never completes or probes', async () => {
     const h = gateHarness(server.port);
-    const out = await runLaunchGate(
-      {
-        healthgate: 'continuation',
-        v: 1,
-        phase: 'lb-verify',
-        action: ACTION,
-        verify: {
-          eventTime: EVENT_TIME,
-          continuedAt: EVENT_TIME,
-          until: EVENT_TIME + 1000,
-          intervalMs: 100,
-          handovers: 0,
-        },
+    const out = await h.step({
+      healthgate: 'step',
+      v: 1,
+      phase: 'lb-verify',
+      action: ACTION,
+      verify: {
+        eventTime: EVENT_TIME,
+        continuedAt: EVENT_TIME,
+        until: EVENT_TIME + 1000,
+        intervalMs: 100,
+        reads: 0,
       },
-      h.deps,
-    );
+    });
     expect(out).toMatchObject({ outcome: 'lb-verified', verdict: 'healthy' });
     expect(h.completions()).toEqual([]);
     expect(h.fetched).toEqual([]);

@@ -6,7 +6,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPassing } from '../../shared/gate/observation';
-import { runLaunchGate } from '../../shared/launch/run-gate';
 import { probe } from '../../shared/probe/probe';
 import { EVENT_TIME, GROUP, HOOK, launchEvent, TOKEN } from '../unit/launch/harness';
 import { gateHarness, type HostileServer, INSTANCE, rawResponse, startHostile } from './support';
@@ -105,7 +104,7 @@ describe('properties over hostile inputs', () => {
     ['url'],
   ];
   const continuation = {
-    healthgate: 'continuation',
+    healthgate: 'step',
     v: 1,
     phase: 'gate',
     action: { group: GROUP, hook: HOOK, token: TOKEN, instanceId: INSTANCE },
@@ -168,8 +167,7 @@ describe('properties over hostile inputs', () => {
           const path = paths[pick % paths.length]!;
           const input = mutate(isEvent ? event : continuation, path, value, remove);
           const h = gateHarness(failing.port);
-          h.newInvocation();
-          const out = await runLaunchGate(input, h.deps);
+          const out = await h.step(input);
           const warmPool =
             out.outcome === 'decided' && out.decision.reason === 'WARM_POOL' && value === 'WarmPool';
           if (!warmPool) {

@@ -291,11 +291,11 @@ describe('the probe bounds hostile answers', () => {
     expect(result.error).toContain('duplicate key "status"');
   });
 
-  it('a gate resumed from a hand-over still probes only the intended URL', async () => {
+  it('a gate over many steps still probes only the intended URL', async () => {
     const server = await hostile(always(rawResponse(200, passingBody(OTHER))));
-    const h = gateHarness(server.port, { budgetMs: 12_000 });
+    const h = gateHarness(server.port);
     const out = await runToEnd(h);
-    expect(h.handOvers.length).toBeGreaterThan(0);
+    expect(h.scheduled.length).toBeGreaterThan(1);
     expectAbandonedOnly(h, out, `http://127.0.0.1:${server.port}/health`);
   });
 });

@@ -8,9 +8,15 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import { CompleteLifecycleActionCommand } from '@aws-sdk/client-auto-scaling';
 import { expect } from 'vitest';
-import { type LaunchOutcome, runLaunchGate } from '../../shared/launch/run-gate';
+
 import { probe } from '../../shared/probe/probe';
-import { createHarness, type HarnessOptions, INSTANCE, launchEvent } from '../unit/launch/harness';
+import {
+  createHarness,
+  type HarnessOptions,
+  INSTANCE,
+  launchEvent,
+  type RunOutcome,
+} from '../unit/launch/harness';
 
 export { INSTANCE };
 
@@ -108,13 +114,6 @@ export function gateHarness(port: number, options: HarnessOptions = {}) {
     policy: fastPolicy(port),
     ...options,
   });
-  // Each invocation gets a fresh budget (as Lambda gives a new invocation), measured on the fake clock.
-  const budgetMs = options.budgetMs ?? 900_000;
-  let budgetEnd = h.clock.now() + budgetMs;
-  h.deps.remainingMs = () => Math.max(0, budgetEnd - h.clock.now());
-  const newInvocation = () => {
-    budgetEnd = h.clock.now() + budgetMs;
-  };
   const fetched: string[] = [];
   const recordingFetch: typeof fetch = (input, init) => {
     fetched.push(String(input));
@@ -126,31 +125,21 @@ export function gateHarness(port: number, options: HarnessOptions = {}) {
   };
   const completions = () =>
     h.mocks.as.commandCalls(CompleteLifecycleActionCommand).map((c) => c.args[0].input);
-  return { ...h, fetched, completions, newInvocation };
+  return { ...h, fetched, completions };
 }
 export type GateHarness = ReturnType<typeof gateHarness>;
 
-/** Runs the gate on a launch event to its end (hand-overs are followed, at most `maxInvocations`). */
-export async function runToEnd(
+/** Runs the gate on a launch event (or a step) to its end, following every scheduled step (at most `maxSteps`). */
+export function runToEnd(
   h: GateHarness,
   event: unknown = launchEvent(),
-  maxInvocations = 20,
-): Promise<LaunchOutcome> {
-  h.newInvocation();
-  let out = await runLaunchGate(event, h.deps);
-  for (let i = 1; out.outcome === 'handed-over'; i++) {
-    if (i >= maxInvocations) throw new Error(`still handing over after ${maxInvocations} invocations`);
-    const payload = h.handOvers[h.handOvers.length - 1];
-    // Time passes between invocations (queueing, cold start), as it does on Lambda.
-    h.clock.advance(200);
-    h.newInvocation();
-    out = await runLaunchGate(payload, h.deps);
-  }
-  return out;
+  maxSteps = 2_000,
+): Promise<RunOutcome> {
+  return h.run(event, maxSteps);
 }
 
 /** The gate's one completion was ABANDON, and every request went to the intended URL only. */
-export function expectAbandonedOnly(h: GateHarness, out: LaunchOutcome, intendedUrl?: string): void {
+export function expectAbandonedOnly(h: GateHarness, out: RunOutcome, intendedUrl?: string): void {
   expect(out.outcome === 'decided' ? out.decision.action : out.outcome).not.toBe('CONTINUE');
   const results = h.completions().map((c) => c.LifecycleActionResult);
   expect(results).toEqual(['ABANDON']);

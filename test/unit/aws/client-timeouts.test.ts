@@ -10,10 +10,9 @@ import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing';
 import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLambdaClient } from '../../../shared/aws';
 import { createAutoScalingClient } from '../../../shared/aws/autoscaling';
 import {
   CONNECTION_TIMEOUT_MS,
@@ -23,6 +22,7 @@ import {
 import { createEc2Client } from '../../../shared/aws/ec2';
 import { createElbClient } from '../../../shared/aws/elb';
 import { createElbV2Client } from '../../../shared/aws/elbv2';
+import { createSqsClient } from '../../../shared/aws/sqs';
 import { createSsmClient } from '../../../shared/aws/ssm';
 
 let server: Server;
@@ -79,8 +79,13 @@ describe('AWS client timeouts', () => {
         ['elbv2', createElbV2Client(once).send(new DescribeTargetGroupsCommand({}))],
         ['ssm', createSsmClient(once).send(new GetParameterCommand({ Name: '/healthgate/x' }))],
         [
-          'lambda',
-          createLambdaClient(once).send(new InvokeCommand({ FunctionName: 'f', InvocationType: 'Event' })),
+          'sqs',
+          createSqsClient(once).send(
+            new SendMessageCommand({
+              QueueUrl: `${process.env.AWS_ENDPOINT_URL}/000000000000/q`,
+              MessageBody: '{}',
+            }),
+          ),
         ],
       ];
       const started = performance.now();
@@ -100,7 +105,7 @@ describe('AWS client timeouts', () => {
         elb: 'TimeoutError',
         elbv2: 'TimeoutError',
         ssm: 'TimeoutError',
-        lambda: 'TimeoutError',
+        sqs: 'TimeoutError',
       });
       // Every call reached the server (the failure is the timeout, not a refused connection).
       expect(requests).toBe(calls.length);

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  HANDOVER_MARGIN_MS,
-  handOverReserveMs,
   heartbeatDue,
   initialState,
   nextHeartbeatAt,
   nextProbeAt,
   recordHeartbeat,
-  shouldHandOver,
 } from '../../../shared/gate';
 import { error, ID, pass, policy, stateOf, T0 } from './fixtures';
 
@@ -36,24 +33,6 @@ describe('heartbeatDue', () => {
 
   it.each([0, -5, Number.NaN, Number.POSITIVE_INFINITY])('is due at once for a timeout of %s', (timeout) => {
     expect(heartbeatDue(state, at(0), timeout)).toBe(true);
-  });
-});
-
-describe('shouldHandOver', () => {
-  it('reserves one interval + one probe timeout + the margin', () => {
-    expect(handOverReserveMs(policy())).toBe(5_000 + 3_000 + HANDOVER_MARGIN_MS);
-    expect(handOverReserveMs(policy({ intervalSeconds: 30, timeoutSeconds: 10 }))).toBe(50_000);
-  });
-
-  it.each([
-    [900_000, false],
-    [18_000, false],
-    [17_999, true],
-    [0, true],
-    [-1, true],
-    [Number.NaN, true],
-  ])('with %s ms left → %s', (remaining, handOver) => {
-    expect(shouldHandOver(remaining, policy())).toBe(handOver);
   });
 });
 

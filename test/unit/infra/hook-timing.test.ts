@@ -10,13 +10,13 @@ import {
 import {
   DEFAULT_POLICY,
   deadlineAt,
-  HANDOVER_MARGIN_MS,
   heartbeatDue,
   initialState,
   nextProbeAt,
   ProbeOutcome,
   recordHeartbeat,
   recordProbe,
+  STEP_MARGIN_MS,
 } from '../../../shared/gate';
 
 /** The fleet's settings with some fields replaced. */
@@ -134,7 +134,7 @@ describe("the gate's own timing (shared/gate) against the fleet's hook", () => {
     longestGap = Math.max(longestGap, now - state.lastHeartbeatAt);
     expect(state.lastHeartbeatAt).toBeGreaterThan(0);
     // A hand-over between two rounds may add its margin to one gap.
-    expect(longestGap + HANDOVER_MARGIN_MS).toBeLessThan(timeoutMs);
+    expect(longestGap + STEP_MARGIN_MS).toBeLessThan(timeoutMs);
     expect(longestGap / 1000).toBeLessThanOrEqual(gateHeartbeatGapSeconds(policy, timeoutMs / 1000));
   });
 });

@@ -1,9 +1,9 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { Context } from 'aws-lambda';
+import { CompleteLifecycleActionCommand } from '@aws-sdk/client-auto-scaling';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLaunchGateHandler, handler, RESERVE_MS } from '../../../functions/launch-gate';
-import { HandOverError, lambdaHandOver } from '../../../shared/aws';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createSqsAdapter } from '../../../shared/aws/sqs';
 import { createLogger, createMetrics, powertoolsRecorder, tokenHash } from '../../../shared/observability';
 import {
   createHarness,
@@ -14,6 +14,16 @@ import {
   startInstance,
   TOKEN,
 } from './harness';
+
+const QUEUE_URL = 'http://127.0.0.1:9/000000000000/healthgate-steps';
+
+// The module reads its configuration once, at import (a cold start): the queue must be named before.
+let module: typeof import('../../../functions/launch-gate');
+beforeAll(async () => {
+  vi.stubEnv('STEP_QUEUE_URL', QUEUE_URL);
+  module = await import('../../../functions/launch-gate');
+  vi.unstubAllEnvs();
+});
 
 function lambdaContext(remainingMs: () => number, functionName = 'healthgate-launch-gate'): Context {
   return {
@@ -32,6 +42,25 @@ function lambdaContext(remainingMs: () => number, functionName = 'healthgate-lau
   };
 }
 
+function record(messageId: string, body: unknown): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `rh-${messageId}`,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '0',
+      SenderId: 'sender',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:healthgate-steps',
+    awsRegion: 'us-east-1',
+  };
+}
+
 let instance: FakeInstance;
 beforeEach(async () => {
   instance = await startInstance();
@@ -44,87 +73,121 @@ describe('launch-gate handler', () => {
   it('is a middy handler that ignores a test notification and never throws on a malformed event', async () => {
     const context = lambdaContext(() => 60_000);
     await expect(
-      handler(
+      module.handler(
         { source: 'aws.autoscaling', detail: { Event: 'autoscaling:TEST_NOTIFICATION' } } as never,
         context,
       ),
     ).resolves.toMatchObject({ outcome: 'ignored' });
-    await expect(handler({ source: 'nope' } as never, context)).resolves.toMatchObject({
+    await expect(module.handler({ source: 'nope' } as never, context)).resolves.toMatchObject({
       outcome: 'invalid',
     });
   });
 
-  it('hands over by an async Invoke of context.functionName with the continuation as payload', async () => {
-    const h = createHarness(instance);
-    const lambda = new LambdaClient({});
-    const lambdaMock = mockClient(lambda);
-    lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });
-    const { handOver: _unused, remainingMs: _r, ...deps } = h.deps;
-    const run = createLaunchGateHandler({ ...deps, lambda });
-    // The runtime's remaining time, less the reserve, falls short of one round after two probes.
-    const endAt = h.clock.now() + 14_000 + RESERVE_MS;
-    const out = await run(
-      launchEvent(),
-      lambdaContext(() => endAt - h.clock.now(), 'gate-fn'),
-    );
+  it('refuses to start without the steps queue, naming STEP_QUEUE_URL', async () => {
+    const { loadFunctionConfig } = await import('../../../shared/config');
+    expect(() =>
+      module.defaultLaunchGateDeps(loadFunctionConfig({}), { log: createLogger(), metrics: {} as never }),
+    ).toThrow(/STEP_QUEUE_URL/);
+  });
 
-    expect(out).toEqual({ outcome: 'handed-over', phase: 'gate' });
-    const calls = lambdaMock.commandCalls(InvokeCommand);
-    expect(calls).toHaveLength(1);
-    const input = calls[0]?.args[0].input;
-    expect(input).toMatchObject({ FunctionName: 'gate-fn', InvocationType: 'Event' });
-    const payload = JSON.parse(new TextDecoder().decode(input?.Payload as Uint8Array));
-    expect(payload).toMatchObject({
-      healthgate: 'continuation',
+  it('runs each record of an SQS batch as one step, sending the next with SendMessage and DelaySeconds', async () => {
+    const h = createHarness(instance);
+    const sqs = new SQSClient({});
+    const sqsMock = mockClient(sqs);
+    sqsMock.on(SendMessageCommand).resolves({ MessageId: 'm-next' });
+    const adapter = createSqsAdapter(sqs);
+    const { remainingMs: _r, ...deps } = h.deps;
+    const run = module.createLaunchGateHandler({
+      ...deps,
+      schedule: async (step, delaySeconds) => {
+        await adapter.sendJson(QUEUE_URL, step, delaySeconds);
+      },
+    });
+    const event: SQSEvent = { Records: [record('m-1', launchEvent()), record('m-2', 'not json {')] };
+    const out = await run(
+      event,
+      lambdaContext(() => 60_000),
+    );
+    expect(out).toEqual({ batchItemFailures: [] });
+    const sent = sqsMock.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ QueueUrl: QUEUE_URL, DelaySeconds: 2 });
+    expect(JSON.parse(sent[0]!.MessageBody!)).toMatchObject({
+      healthgate: 'step',
       phase: 'gate',
       action: { group: GROUP, token: TOKEN, instanceId: INSTANCE },
-      state: { probes: 2, handovers: 1 },
+      state: { probes: 1, handovers: 1 },
+      seal: { kid: expect.any(String), mac: expect.any(String) },
     });
+    // The malformed record was counted, not retried.
+    expect(h.metrics.points.map((p) => p.name)).toContain('InvalidEvents');
+  });
+
+  it('reports only the step that failed, so SQS delivers it again', async () => {
+    const h = createHarness(instance, {
+      policy: {
+        port: instance.port,
+        probeCidrs: ['127.0.0.0/8'],
+        intervalSeconds: 0.1,
+        timeoutSeconds: 0.05,
+      },
+    });
+    h.mocks.as
+      .on(CompleteLifecycleActionCommand)
+      .rejects(
+        Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }),
+      );
+    const { remainingMs: _r, ...deps } = h.deps;
+    const run = module.createLaunchGateHandler(deps);
+    const out = await run(
+      {
+        Records: [
+          record('ok', { source: 'aws.autoscaling', detail: { Event: 'autoscaling:TEST_NOTIFICATION' } }),
+          record('bad', launchEvent()),
+        ],
+      },
+      lambdaContext(() => 60_000),
+    );
+    expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
+    expect(h.log.entries.some((e) => e.message.startsWith('step failed'))).toBe(true);
   });
 
   it('runs a whole gate with the real Powertools Logger and Metrics (EMF) as sinks', async () => {
     const h = createHarness(instance);
-    const lambda = new LambdaClient({});
-    const { handOver: _unused, remainingMs: _r, ...deps } = h.deps;
+    const { remainingMs: _r, ...deps } = h.deps;
     const lines: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       lines.push(String(chunk));
       return true;
     });
-    const logged = vi.spyOn(console, 'info');
     try {
       const metrics = createMetrics();
-      const run = createLaunchGateHandler({
+      const run = module.createLaunchGateHandler({
         ...deps,
-        lambda,
         log: createLogger({ serviceName: 'healthgate-test' }),
         metrics: powertoolsRecorder(metrics),
       });
-      const out = await run(
-        launchEvent(),
-        lambdaContext(() => 900_000),
-      );
+      let input: unknown = launchEvent();
+      let out: unknown;
+      for (let step = 0; step < 10; step++) {
+        out = await run(
+          input,
+          lambdaContext(() => 60_000),
+        );
+        if ((out as { outcome?: string }).outcome !== 'scheduled') break;
+        const next = h.scheduled[h.scheduled.length - 1]!;
+        h.clock.advance(next.delaySeconds * 1000);
+        input = next.step;
+      }
       metrics.publishStoredMetrics();
       expect(out).toMatchObject({ outcome: 'decided', decision: { action: 'CONTINUE' } });
     } finally {
       spy.mockRestore();
-      logged.mockRestore();
     }
     const text = lines.join('');
     expect(text).toContain('lifecycle action completed');
     expect(text).toContain(`"tokenHash":"${tokenHash(TOKEN)}"`);
     expect(text).toContain('"Namespace":"HealthGate"');
     expect(text).not.toContain(TOKEN);
-  });
-});
-
-describe('lambdaHandOver', () => {
-  it('fails (so the gate fails closed) when Lambda does not queue the invocation', async () => {
-    const lambda = new LambdaClient({});
-    const lambdaMock = mockClient(lambda);
-    lambdaMock.on(InvokeCommand).resolves({ StatusCode: 200 });
-    await expect(lambdaHandOver(lambda, 'fn').handOver({ a: 1 })).rejects.toBeInstanceOf(HandOverError);
-    lambdaMock.on(InvokeCommand).rejects(new Error('AccessDenied'));
-    await expect(lambdaHandOver(lambda, 'fn').handOver({ a: 1 })).rejects.toThrow(/could not invoke fn/);
   });
 });

@@ -22,7 +22,6 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { HandOver } from '../../../shared/aws';
 import { createAutoScalingAdapter } from '../../../shared/aws/autoscaling';
 import { createEc2Adapter } from '../../../shared/aws/ec2';
 import { createElbAdapter } from '../../../shared/aws/elb';
@@ -30,10 +29,11 @@ import { createElbV2Adapter } from '../../../shared/aws/elbv2';
 import { createPolicyLoader } from '../../../shared/aws/policy-loader';
 import { createSsmAdapter } from '../../../shared/aws/ssm';
 import { parsePolicyInput } from '../../../shared/gate/policy';
-import type { Continuation } from '../../../shared/launch/continuation';
+import type { LaunchGateDeps } from '../../../shared/launch/deps';
 import { createHealthTokenSource } from '../../../shared/launch/health-token';
-import type { LaunchGateDeps } from '../../../shared/launch/run-gate';
+import { runStep, type StepOutcome } from '../../../shared/launch/run-step';
 import { createStateKeySource } from '../../../shared/launch/state-seal';
+import type { StepMessage } from '../../../shared/launch/step-message';
 import { memoryLogSink } from '../../../shared/observability/log-sink';
 import { memoryRecorder } from '../../../shared/observability/recorder';
 import { probe } from '../../../shared/probe/probe';
@@ -163,7 +163,7 @@ export interface HarnessOptions {
   heartbeatTimeout?: number;
   loadBalancerNames?: string[];
   targetGroupArns?: string[];
-  /** Milliseconds of invocation time from the clock's start. */
+  /** Milliseconds each step's invocation may use (default 60 000). */
   budgetMs?: number;
   inService?: { instanceId: string; privateIp: string }[];
   /** Tags of the canary's group (e.g. `healthgate:baseline-group`). */
@@ -394,13 +394,10 @@ export function createHarness(instance: FakeInstance, options: HarnessOptions = 
   });
 
   const clock = fakeClock();
-  const budgetEnd = clock.now() + (options.budgetMs ?? 900_000);
-  const handOvers: Continuation[] = [];
-  const handOver: HandOver<Continuation> = {
-    async handOver(state) {
-      handOvers.push(JSON.parse(JSON.stringify(state)) as Continuation);
-    },
-  };
+  // Each step is its own invocation, with its own budget from the moment it starts.
+  const budgetMs = options.budgetMs ?? 60_000;
+  let budgetEnd = clock.now() + budgetMs;
+  const scheduled: { step: StepMessage; delaySeconds: number }[] = [];
   const probes: ProbeOptions[] = [];
   const log = memoryLogSink();
   const metrics = memoryRecorder();
@@ -423,22 +420,58 @@ export function createHarness(instance: FakeInstance, options: HarnessOptions = 
       probes.push(o);
       return probe(o);
     },
-    handOver,
+    schedule: async (step, delaySeconds) => {
+      scheduled.push({ step: JSON.parse(JSON.stringify(step)) as StepMessage, delaySeconds });
+    },
     metrics,
     log,
     now: clock.now,
     sleep: clock.sleep,
-    remainingMs: () => budgetEnd - clock.now(),
+    remainingMs: () => Math.max(0, budgetEnd - clock.now()),
   };
   /** Moves the canary to another lifecycle state in its group's listing (e.g. `InService` after CONTINUE). */
   const setLifecycleState = (state: string) => {
     canaryState = state;
   };
+  /** The input the last step ran on: what SQS would deliver again if that step threw. */
+  let lastInput: unknown;
+  /** Runs one step as a fresh invocation. */
+  const step = (input: unknown): Promise<StepOutcome> => {
+    lastInput = input;
+    budgetEnd = clock.now() + budgetMs;
+    return runStep(input, deps);
+  };
+  /**
+   * Runs a launch to its end as the queue would: each scheduled step after its delay (on the fake clock). The
+   * gate's decision comes back with the load balancer watch's verdict (`lb`) when one followed a CONTINUE.
+   */
+  const run = async (input: unknown, maxSteps = 2_000): Promise<RunOutcome> => {
+    let out = await step(input);
+    let decided: Extract<StepOutcome, { outcome: 'decided' }> | undefined;
+    for (let n = 1; ; n++) {
+      if (out.outcome === 'decided' && out.watch === 'scheduled') decided = out;
+      else if (out.outcome !== 'scheduled') break;
+      if (n >= maxSteps) throw new Error(`still scheduling after ${maxSteps} steps`);
+      const next = scheduled[scheduled.length - 1]!;
+      clock.advance(next.delaySeconds * 1000);
+      out = await step(next.step);
+    }
+    if (!decided) return out;
+    return {
+      ...decided,
+      lb: out.outcome === 'lb-verified' ? { verdict: out.verdict, detail: out.detail } : undefined,
+      after: out,
+    };
+  };
   return {
     deps,
     mocks: { as, ec2, elb, elbv2, ssm },
     clock,
-    handOvers,
+    scheduled,
+    step,
+    run,
+    retry: () => step(lastInput),
+    rerun: () => run(lastInput),
     probes,
     log,
     metrics,
@@ -447,3 +480,11 @@ export function createHarness(instance: FakeInstance, options: HarnessOptions = 
 }
 
 export type Harness = ReturnType<typeof createHarness>;
+
+/** A launch run to its end: the step outcome, or the decision with the LB watch's verdict that followed it. */
+export type RunOutcome =
+  | Exclude<StepOutcome, { outcome: 'decided' }>
+  | (Extract<StepOutcome, { outcome: 'decided' }> & {
+      lb?: { verdict: string; detail: string };
+      after?: StepOutcome;
+    });

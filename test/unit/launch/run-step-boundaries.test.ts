@@ -17,11 +17,10 @@ import {
 import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  type LaunchOutcome,
   LbVerdictNotRecordedError,
+  LbWatchNotScheduledError,
   MembershipUnverifiedError,
-  runLaunchGate,
-} from '../../../shared/launch/run-gate';
+} from '../../../shared/launch/errors';
 import { parseStateKeys, seal } from '../../../shared/launch/state-seal';
 import {
   createHarness,
@@ -34,6 +33,7 @@ import {
   INSTANCE,
   launchEvent,
   PEER,
+  type RunOutcome,
   STATE_KEY,
   startInstance,
   TOKEN,
@@ -58,14 +58,14 @@ const failedClassic = {
   ],
 };
 
-function decided(outcome: LaunchOutcome) {
+function decided(outcome: RunOutcome) {
   if (outcome.outcome !== 'decided') throw new Error(`expected a decision, got ${JSON.stringify(outcome)}`);
   return outcome;
 }
 
 /** A continuation of the gate phase, sealed with the harness's key as the gate seals its own. */
 function sealedGateContinuation(action: Record<string, unknown>, state: Record<string, unknown>) {
-  const body = { healthgate: 'continuation', v: 1, phase: 'gate', action, state };
+  const body = { healthgate: 'step', v: 1, phase: 'gate', action, state };
   return { ...body, seal: seal(body, parseStateKeys('test', STATE_KEY).seal) };
 }
 
@@ -87,7 +87,7 @@ describe('the action completed is the instance judged (item: token paired with a
       ],
     });
     instance.reply(() => ({ status: 200, body: healthBody('pass', { instanceId: PEER }) }));
-    const out = await runLaunchGate(launchEvent({ EC2InstanceId: PEER }), h.deps);
+    const out = await h.run(launchEvent({ EC2InstanceId: PEER }));
 
     // The peer is in service: its launch was continued long ago, so at most its LB verdict is looked at.
     expect(out.outcome).not.toBe('decided');
@@ -111,7 +111,7 @@ describe('the action completed is the instance judged (item: token paired with a
         { at: EVENT_TIME + 200, latencyMs: 1, outcome: 'pass', instanceId: PEER, failingChecks: [] },
       ],
     };
-    const out = await runLaunchGate(sealedGateContinuation(action, state), h.deps);
+    const out = await h.run(sealedGateContinuation(action, state));
     expect(out.outcome).not.toBe('decided');
     expect(completions(h)).toEqual([]);
   });
@@ -123,7 +123,7 @@ describe('the action completed is the instance judged (item: token paired with a
         : { status: 200, body: healthBody('pass') },
     );
     const h = createHarness(instance, { heartbeatTimeout: 2 });
-    decided(await runLaunchGate(launchEvent(), h.deps));
+    decided(await h.run(launchEvent()));
     const sent = [
       ...completions(h),
       ...h.mocks.as.commandCalls(RecordLifecycleActionHeartbeatCommand).map((c) => c.args[0].input),
@@ -143,7 +143,7 @@ describe('the action completed is the instance judged (item: token paired with a
   for (const state of notWaiting) {
     it(`an instance listed as ${state} is neither probed nor completed`, async () => {
       const h = createHarness(instance, { lifecycleState: state });
-      const out = await runLaunchGate(launchEvent(), h.deps);
+      const out = await h.run(launchEvent());
       expect(out).toMatchObject({ outcome: 'stopped' });
       expect(out.outcome === 'stopped' && out.why).toContain(state);
       expect(completions(h)).toEqual([]);
@@ -155,12 +155,12 @@ describe('the action completed is the instance judged (item: token paired with a
     const h = createHarness(instance, { lifecycleState: 'Pending' });
     const start = h.clock.now();
     // The listing catches up after the first look.
-    const sleep = h.deps.sleep;
-    h.deps.sleep = async (ms) => {
+    const schedule = h.deps.schedule;
+    h.deps.schedule = async (step, delay) => {
       h.setLifecycleState('Pending:Wait');
-      await sleep(ms);
+      await schedule(step, delay);
     };
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision).toMatchObject({ action: 'CONTINUE' });
     expect(h.clock.now() - start).toBeGreaterThanOrEqual(2_000);
     expect(h.log.entries.some((e) => e.message.startsWith('instance not yet waiting on the hook'))).toBe(
@@ -170,7 +170,7 @@ describe('the action completed is the instance judged (item: token paired with a
 
   it('an instance that never waits on the hook is abandoned by instance at the deadline, never continued', async () => {
     const h = createHarness(instance, { lifecycleState: 'Pending' });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' });
     expect(h.probes).toHaveLength(0);
     expect(completions(h)).toEqual([
@@ -186,7 +186,7 @@ describe('the action completed is the instance judged (item: token paired with a
       status: 503,
       body: healthBody('fail', { failing: [{ name: 'migrations:pending', transient: false }] }),
     }));
-    const out = decided(await runLaunchGate(launchEvent({ Destination: 'WarmPool' }), h.deps));
+    const out = decided(await h.run(launchEvent({ Destination: 'WarmPool' })));
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'NON_TRANSIENT_FAILURE' });
   });
 });
@@ -201,11 +201,11 @@ describe("the load balancer's verdict after CONTINUE is never lost", () => {
     });
     h.mocks.as.on(SetInstanceHealthCommand).rejectsOnce(throttled()).resolves({});
 
-    await expect(runLaunchGate(launchEvent(), h.deps)).rejects.toBeInstanceOf(LbVerdictNotRecordedError);
+    await expect(h.run(launchEvent())).rejects.toBeInstanceOf(LbVerdictNotRecordedError);
     expect(h.log.entries.find((e) => e.level === 'error')?.fields).toMatchObject({ reason: 'LB_UNHEALTHY' });
 
     // Lambda's retry delivers the same event: the action is already continued, the watch resumes.
-    const retry = await runLaunchGate(launchEvent(), h.deps);
+    const retry = await h.run(launchEvent());
     expect(retry).toMatchObject({ outcome: 'lb-verified', verdict: 'unhealthy' });
     expect(completions(h)).toHaveLength(1);
     expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(2);
@@ -234,40 +234,46 @@ describe("the load balancer's verdict after CONTINUE is never lost", () => {
           },
         ],
       });
-    await expect(runLaunchGate(launchEvent(), h.deps)).rejects.toBeInstanceOf(MembershipUnverifiedError);
-    const retry = await runLaunchGate(launchEvent(), h.deps);
+    await expect(h.run(launchEvent())).rejects.toBeInstanceOf(MembershipUnverifiedError);
+    const retry = await h.run(launchEvent());
     expect(retry).toMatchObject({ outcome: 'lb-verified', verdict: 'unhealthy' });
     expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(1);
   });
 
-  it('the watch cannot be handed over: thrown, and the retried event resumes it', async () => {
+  it('the watch cannot be scheduled: thrown, and the redelivered step starts it', async () => {
     const h = createHarness(instance);
-    h.mocks.elb.on(DescribeInstanceHealthCommand).resolves({
-      InstanceStates: [
-        { InstanceId: INSTANCE, State: 'Unknown', ReasonCode: 'ELB', Description: 'registering' },
-      ],
-    });
-    let end = Number.POSITIVE_INFINITY;
-    h.deps.remainingMs = () => end - h.clock.now();
+    h.mocks.elb.on(DescribeInstanceHealthCommand).resolves(failedClassic);
+    let completed = false;
     h.mocks.as.on(CompleteLifecycleActionCommand).callsFake(() => {
+      if (completed) {
+        throw Object.assign(new Error(`No active Lifecycle Action found with instance ID ${INSTANCE}`), {
+          name: 'ValidationError',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      completed = true;
       h.setLifecycleState('InService');
-      // The invocation is nearly out of time once it has continued: the watch must hand over.
-      end = h.clock.now() + 8_000;
       return {};
     });
-    h.deps.handOver = {
-      async handOver() {
-        throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
-      },
+    const schedule = h.deps.schedule;
+    let refused = 0;
+    h.deps.schedule = async (step, delay) => {
+      if (step.phase === 'lb-verify' && refused++ === 0) {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'RequestThrottled' });
+      }
+      return schedule(step, delay);
     };
-    await expect(runLaunchGate(launchEvent(), h.deps)).rejects.toThrow(/Rate exceeded/);
+    await expect(h.run(launchEvent())).rejects.toBeInstanceOf(LbWatchNotScheduledError);
     expect(completions(h)).toHaveLength(1);
 
-    h.mocks.elb.on(DescribeInstanceHealthCommand).resolves(failedClassic);
-    end = Number.POSITIVE_INFINITY;
-    const retry = await runLaunchGate(launchEvent(), h.deps);
-    expect(retry).toMatchObject({ outcome: 'lb-verified', verdict: 'unhealthy' });
-    expect(completions(h)).toHaveLength(1);
+    // SQS delivers the failed step again: the launch is continued, so its watch starts.
+    const retry = await h.rerun();
+    expect(retry).toMatchObject({
+      outcome: 'decided',
+      completion: 'already-completed',
+      lb: { verdict: 'unhealthy' },
+    });
+    expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(1);
   });
 
   it('a CONTINUE answered "no active action" while the instance is in service still gets its watch', async () => {
@@ -281,7 +287,7 @@ describe("the load balancer's verdict after CONTINUE is never lost", () => {
         $metadata: { httpStatusCode: 400 },
       });
     });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.completion).toBe('already-completed');
     expect(out.lb?.verdict).toBe('unhealthy');
     expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(1);
@@ -316,7 +322,7 @@ describe("the gate decides before the hook's own clock", () => {
       completedAt = h.clock.now();
       return {};
     });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' });
     expect(completedAt - EVENT_TIME, 'decided before the hook').toBeLessThan(3000 * 1000);
     expect(completedAt - EVENT_TIME, 'decided near the shortened deadline').toBeGreaterThan(2900 * 1000);
@@ -331,7 +337,7 @@ describe("the gate decides before the hook's own clock", () => {
       policy: slowPolicy(instance.port, 3600),
       budgetMs: 10_000_000,
     });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision.reason).toBe('DEADLINE_EXCEEDED');
     expect(h.clock.now() - EVENT_TIME).toBeLessThan(600 * 1000);
   });
@@ -342,7 +348,7 @@ describe("the gate decides before the hook's own clock", () => {
       hookGlobalTimeout: 60,
       policy: slowPolicy(instance.port, 600),
     });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'POLICY_INVALID' });
     expect(out.decision.detail).toContain('global timeout');
     expect(h.probes).toHaveLength(0);
@@ -350,7 +356,7 @@ describe("the gate decides before the hook's own clock", () => {
 
   it('a fail-open hook (DefaultResult CONTINUE) is logged as an error and counted', async () => {
     const h = createHarness(instance, { hookDefaultResult: 'CONTINUE' });
-    decided(await runLaunchGate(launchEvent(), h.deps));
+    decided(await h.run(launchEvent()));
     expect(metricNames(h)).toContain('FailOpenHooks');
     const entry = h.log.entries.find((e) => e.message.startsWith('lifecycle hook is fail-open'));
     expect(entry?.level).toBe('error');
@@ -367,7 +373,7 @@ describe("the gate decides before the hook's own clock", () => {
       beats.push(h.clock.now());
       return {};
     });
-    decided(await runLaunchGate(launchEvent(), h.deps));
+    decided(await h.run(launchEvent()));
     const times = [EVENT_TIME, ...beats];
     const gaps = times.slice(1).map((t, i) => t - (times[i] ?? t));
     expect(beats.length).toBeGreaterThanOrEqual(4);
@@ -394,7 +400,7 @@ describe('a load-balancer health check that cannot be read is one rule for both 
           },
         ],
       });
-      const out = decided(await runLaunchGate(launchEvent(), h.deps));
+      const out = decided(await h.run(launchEvent()));
       expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'POLICY_INVALID' });
       expect(out.decision.detail).toContain('web-classic');
       expect(h.probes).toHaveLength(0);
@@ -419,7 +425,7 @@ describe('a load-balancer health check that cannot be read is one rule for both 
           },
         ],
       });
-      const out = decided(await runLaunchGate(launchEvent(), h.deps));
+      const out = decided(await h.run(launchEvent()));
       expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'POLICY_INVALID' });
       expect(h.probes).toHaveLength(0);
     });

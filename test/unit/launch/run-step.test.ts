@@ -14,12 +14,7 @@ import {
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CompletionFailedError,
-  type LaunchOutcome,
-  MembershipUnverifiedError,
-  runLaunchGate,
-} from '../../../shared/launch/run-gate';
+import { CompletionFailedError, MembershipUnverifiedError } from '../../../shared/launch/errors';
 import { tokenHash } from '../../../shared/observability/token-hash';
 import {
   createHarness,
@@ -33,6 +28,7 @@ import {
   INSTANCE,
   launchEvent,
   PEER,
+  type RunOutcome,
   startInstance,
   TOKEN,
 } from './harness';
@@ -49,7 +45,7 @@ function completions(h: ReturnType<typeof createHarness>) {
   return h.mocks.as.commandCalls(CompleteLifecycleActionCommand).map((c) => c.args[0].input);
 }
 
-function decided(outcome: LaunchOutcome) {
+function decided(outcome: RunOutcome) {
   if (outcome.outcome !== 'decided') throw new Error(`expected a decision, got ${JSON.stringify(outcome)}`);
   return outcome;
 }
@@ -58,10 +54,10 @@ function metricNames(h: ReturnType<typeof createHarness>) {
   return h.metrics.points.map((p) => p.name);
 }
 
-describe('runLaunchGate: gating a launch', () => {
+describe('runStep: gating a launch', () => {
   it('continues after healthyThreshold passing probes, with the token header, then sees the LB agree', async () => {
     const h = createHarness(instance);
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
 
     expect(out.decision).toMatchObject({ action: 'CONTINUE', reason: 'HEALTHY_THRESHOLD_MET' });
     expect(out.completion).toBe('completed');
@@ -84,8 +80,8 @@ describe('runLaunchGate: gating a launch', () => {
       Instances: [{ InstanceId: INSTANCE }],
     });
     expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
-    // Probes at the policy's interval: three probes, two intervals of 2 s.
-    expect(h.clock.now() - (EVENT_TIME + 1_000)).toBe(4_000);
+    // Probes at the policy's interval: three probes, two steps scheduled 2 s apart.
+    expect(h.scheduled.filter((s) => s.step.phase === 'gate').map((s) => s.delaySeconds)).toEqual([2, 2]);
 
     const decisions = h.metrics.points.filter((p) => p.name === 'Decisions');
     expect(decisions).toEqual([
@@ -123,7 +119,7 @@ describe('runLaunchGate: gating a launch', () => {
       }),
     }));
     const h = createHarness(instance);
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
 
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'NON_TRANSIENT_FAILURE' });
     expect(out.decision.detail).toContain('migrations:pending');
@@ -153,7 +149,7 @@ describe('runLaunchGate: gating a launch', () => {
         deadlineSeconds: 20,
       },
     });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
 
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' });
     expect(h.clock.now()).toBeGreaterThanOrEqual(EVENT_TIME + 20_000);
@@ -172,7 +168,7 @@ describe('runLaunchGate: gating a launch', () => {
         deadlineSeconds: 20,
       },
     });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
 
     expect(out.decision.action).toBe('ABANDON');
     expect(instance.requests.length).toBeGreaterThan(3);
@@ -194,7 +190,7 @@ describe('runLaunchGate: gating a launch', () => {
         deadlineSeconds: 30,
       },
     });
-    decided(await runLaunchGate(launchEvent(), h.deps));
+    decided(await h.run(launchEvent()));
 
     const beats = h.mocks.as.commandCalls(RecordLifecycleActionHeartbeatCommand).map((c) => c.args[0].input);
     expect(beats.length).toBeGreaterThanOrEqual(5);
@@ -227,7 +223,7 @@ describe('runLaunchGate: gating a launch', () => {
       beatTimes.push(h.clock.now());
       return {};
     });
-    decided(await runLaunchGate(launchEvent(), h.deps));
+    decided(await h.run(launchEvent()));
 
     const times = [EVENT_TIME, ...beatTimes];
     const gaps = times.slice(1).map((t, i) => t - (times[i] ?? t));
@@ -246,7 +242,7 @@ describe('runLaunchGate: gating a launch', () => {
       .rejects(
         Object.assign(new Error('No active Lifecycle Action found with token'), { name: 'ValidationError' }),
       );
-    const out = await runLaunchGate(launchEvent(), h.deps);
+    const out = await h.run(launchEvent());
 
     expect(out).toEqual({ outcome: 'stopped', why: 'no active lifecycle action' });
     expect(completions(h)).toHaveLength(0);
@@ -276,7 +272,7 @@ describe('runLaunchGate: gating a launch', () => {
           name: 'ValidationError',
         }),
       );
-      const out = await runLaunchGate(launchEvent(), h.deps);
+      const out = await h.run(launchEvent());
 
       expect(out).toEqual({
         outcome: 'stopped',
@@ -290,7 +286,7 @@ describe('runLaunchGate: gating a launch', () => {
   );
 });
 
-describe('runLaunchGate: policy merge and baseline', () => {
+describe('runStep: policy merge and baseline', () => {
   it('is at least as strict as the load balancer: its higher healthy threshold applies when the policy sets none', async () => {
     const h = createHarness(instance, {
       policy: { port: instance.port, probeCidrs: ['127.0.0.0/8'], intervalSeconds: 2, timeoutSeconds: 1 },
@@ -309,7 +305,7 @@ describe('runLaunchGate: policy merge and baseline', () => {
         },
       ],
     });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision.reason).toBe('HEALTHY_THRESHOLD_MET');
     expect(instance.requests).toHaveLength(5);
     expect(h.mocks.elb.commandCalls(DescribeLoadBalancersCommand)[0]?.args[0].input).toEqual({
@@ -339,7 +335,7 @@ describe('runLaunchGate: policy merge and baseline', () => {
           onSharedOutage: 'abandon',
         },
       });
-      const out = decided(await runLaunchGate(launchEvent(), h.deps));
+      const out = decided(await h.run(launchEvent()));
       expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'SHARED_OUTAGE' });
       expect(peer.requests).toHaveLength(1);
       expect(peer.requests[0]?.headers['x-health-token']).toBe(HEALTH_TOKEN);
@@ -350,7 +346,7 @@ describe('runLaunchGate: policy merge and baseline', () => {
   });
 });
 
-describe('runLaunchGate: the baseline group of a blue/green deploy', () => {
+describe('runStep: the baseline group of a blue/green deploy', () => {
   const OLD_GROUP = 'web-green';
   const TAG = { 'healthgate:baseline-group': OLD_GROUP };
   const dbFailing = (instanceId: string) => ({
@@ -400,7 +396,7 @@ describe('runLaunchGate: the baseline group of a blue/green deploy', () => {
       otherGroup: { name: OLD_GROUP, inService: olds(2) },
       policy: policy({ onSharedOutage: 'abandon' }),
     });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
 
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'SHARED_OUTAGE' });
     expect(out.decision.detail).toMatch(
@@ -424,7 +420,7 @@ describe('runLaunchGate: the baseline group of a blue/green deploy', () => {
       otherGroup: { name: OLD_GROUP, inService: olds(5) },
       policy: policy({ onSharedOutage: 'abandon' }),
     });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'SHARED_OUTAGE' });
     expect(old.map((server) => server.requests.length)).toEqual([1, 1, 1, 0, 0]);
   });
@@ -437,7 +433,7 @@ describe('runLaunchGate: the baseline group of a blue/green deploy', () => {
       otherGroup: { name: OLD_GROUP, inService: olds(2) },
       policy: policy(),
     });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
 
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' });
     expect(out.decision.detail).toMatch(/during a shared outage: .* in-service instances of web-green$/);
@@ -455,7 +451,7 @@ describe('runLaunchGate: the baseline group of a blue/green deploy', () => {
       otherGroup: { name: OLD_GROUP, inService: olds(2) },
       policy: policy({ onSharedOutage: 'abandon' }),
     });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' });
     expect(out.decision.detail).not.toContain('shared outage');
   });
@@ -476,7 +472,7 @@ describe('runLaunchGate: the baseline group of a blue/green deploy', () => {
       outcomes.push({ address: options.address, outcome: result.outcome, error: result.error });
       return result;
     };
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
 
     const farProbe = h.probes.find((p) => p.address === far.privateIp);
     expect(farProbe?.allowedCidrs).toEqual(['127.0.0.0/8']);
@@ -502,7 +498,7 @@ describe('runLaunchGate: the baseline group of a blue/green deploy', () => {
         otherGroup: { name: OLD_GROUP, inService: olds(2) },
         policy: policy({ onSharedOutage: 'abandon' }),
       });
-      const out = decided(await runLaunchGate(launchEvent(), h.deps));
+      const out = decided(await h.run(launchEvent()));
       expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'SHARED_OUTAGE' });
       expect(out.decision.detail).not.toContain(OLD_GROUP);
       expect(peer.requests).toHaveLength(1);
@@ -522,7 +518,7 @@ describe('runLaunchGate: the baseline group of a blue/green deploy', () => {
     h.mocks.as
       .on(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['web-gone'] })
       .resolves({ AutoScalingGroups: [] });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' });
     expect(describedGroups(h)).toContain('web-gone');
     expect(h.log.entries.map((e) => e.message)).toContain(
@@ -531,16 +527,13 @@ describe('runLaunchGate: the baseline group of a blue/green deploy', () => {
   });
 });
 
-describe('runLaunchGate: decided before probing', () => {
+describe('runStep: decided before probing', () => {
   it('ignores a test notification without any call', async () => {
     const h = createHarness(instance);
-    const out = await runLaunchGate(
-      {
-        source: 'aws.autoscaling',
-        detail: { Event: 'autoscaling:TEST_NOTIFICATION', AutoScalingGroupName: GROUP },
-      },
-      h.deps,
-    );
+    const out = await h.run({
+      source: 'aws.autoscaling',
+      detail: { Event: 'autoscaling:TEST_NOTIFICATION', AutoScalingGroupName: GROUP },
+    });
     expect(out).toMatchObject({ outcome: 'ignored' });
     expect(h.mocks.as.calls()).toHaveLength(0);
     expect(instance.requests).toHaveLength(0);
@@ -548,12 +541,11 @@ describe('runLaunchGate: decided before probing', () => {
 
   it('ignores other transitions', async () => {
     const h = createHarness(instance);
-    const out = await runLaunchGate(
+    const out = await h.run(
       launchEvent(
         { LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' },
         { 'detail-type': 'EC2 Instance-terminate Lifecycle Action' },
       ),
-      h.deps,
     );
     expect(out).toMatchObject({ outcome: 'ignored' });
     expect(h.mocks.as.calls()).toHaveLength(0);
@@ -563,7 +555,7 @@ describe('runLaunchGate: decided before probing', () => {
     const h = createHarness(instance, {
       asInstance: { groupName: GROUP, lifecycleState: 'Warmed:Pending:Wait' },
     });
-    const out = decided(await runLaunchGate(launchEvent({ Destination: 'WarmPool' }), h.deps));
+    const out = decided(await h.run(launchEvent({ Destination: 'WarmPool' })));
     expect(out.decision).toMatchObject({ action: 'CONTINUE', reason: 'WARM_POOL' });
     expect(out.decision.detail).toContain('Warmed:Pending:Wait');
     expect(instance.requests).toHaveLength(0);
@@ -597,7 +589,7 @@ describe('runLaunchGate: decided before probing', () => {
         status: 503,
         body: healthBody('fail', { failing: [{ name: 'x', transient: false }] }),
       }));
-      const out = decided(await runLaunchGate(launchEvent({ Destination: 'WarmPool' }), h.deps));
+      const out = decided(await h.run(launchEvent({ Destination: 'WarmPool' })));
       expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'NON_TRANSIENT_FAILURE' });
       expect(h.probes).toHaveLength(1);
       expect(h.log.entries.some((e) => e.message.includes('warm-pool launch not confirmed'))).toBe(true);
@@ -606,10 +598,7 @@ describe('runLaunchGate: decided before probing', () => {
 
   it('logs and counts a malformed event, never throws, and completes nothing it cannot identify', async () => {
     const h = createHarness(instance);
-    const out = await runLaunchGate(
-      launchEvent({ EC2InstanceId: 'web-1', LifecycleActionToken: 'x' }),
-      h.deps,
-    );
+    const out = await h.run(launchEvent({ EC2InstanceId: 'web-1', LifecycleActionToken: 'x' }));
     expect(out).toMatchObject({ outcome: 'invalid' });
     if (out.outcome === 'invalid') expect(out.errors.join()).toContain('detail.EC2InstanceId');
     expect(h.mocks.as.calls()).toHaveLength(0);
@@ -617,13 +606,13 @@ describe('runLaunchGate: decided before probing', () => {
     expect(h.log.entries.find((e) => e.level === 'error')?.message).toContain('malformed event');
 
     for (const raw of [null, 'x', 42, {}]) {
-      await expect(runLaunchGate(raw, h.deps)).resolves.toMatchObject({ outcome: 'invalid' });
+      await expect(h.run(raw)).resolves.toMatchObject({ outcome: 'invalid' });
     }
   });
 
   it('abandons a malformed instance id by its token alone (group, hook and token are valid)', async () => {
     const h = createHarness(instance);
-    const out = await runLaunchGate(launchEvent({ EC2InstanceId: 'web-1' }), h.deps);
+    const out = await h.run(launchEvent({ EC2InstanceId: 'web-1' }));
     expect(out).toMatchObject({ outcome: 'invalid', completion: 'completed' });
     const sent = completions(h);
     expect(sent).toEqual([
@@ -639,7 +628,7 @@ describe('runLaunchGate: decided before probing', () => {
 
   it('abandons a malformed launch event whose action is still identifiable (fail closed)', async () => {
     const h = createHarness(instance);
-    const out = await runLaunchGate(launchEvent({}, { time: 'yesterday' }), h.deps);
+    const out = await h.run(launchEvent({}, { time: 'yesterday' }));
     expect(out).toMatchObject({ outcome: 'invalid', completion: 'completed' });
     expect(completions(h)).toEqual([
       expect.objectContaining({ LifecycleActionResult: 'ABANDON', InstanceId: INSTANCE }),
@@ -649,7 +638,7 @@ describe('runLaunchGate: decided before probing', () => {
 
   it('abandons POLICY_INVALID when the stored policy is invalid, without probing', async () => {
     const h = createHarness(instance, { policy: { intervalSecs: 5 } });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'POLICY_INVALID' });
     expect(out.decision.detail).toContain('intervalSecs');
     expect(h.probes).toHaveLength(0);
@@ -658,13 +647,13 @@ describe('runLaunchGate: decided before probing', () => {
 
   it('abandons POLICY_INVALID for a policy that is not JSON', async () => {
     const h = createHarness(instance, { policy: '{port: 80' });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision.reason).toBe('POLICY_INVALID');
   });
 
   it('abandons INSTANCE_NOT_IN_GROUP for an instance tagged with another group', async () => {
     const h = createHarness(instance, { groupTag: 'web-green' });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'INSTANCE_NOT_IN_GROUP' });
     expect(out.decision.detail).toContain('web-green');
     expect(h.probes).toHaveLength(0);
@@ -673,7 +662,7 @@ describe('runLaunchGate: decided before probing', () => {
 
   it('abandons ADDRESS_NOT_ALLOWED for an address outside probeCidrs; no request is made', async () => {
     const h = createHarness(instance, { privateIp: '10.0.1.15' });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'ADDRESS_NOT_ALLOWED' });
     expect(out.decision.detail).toContain('10.0.1.15');
     expect(h.probes).toHaveLength(0);
@@ -685,13 +674,13 @@ describe('runLaunchGate: decided before probing', () => {
       privateIp: '169.254.169.254',
       policy: { port: instance.port, probeCidrs: ['0.0.0.0/0'] },
     });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision.reason).toBe('ADDRESS_NOT_ALLOWED');
     expect(h.probes).toHaveLength(0);
   });
 });
 
-describe('runLaunchGate: completion and errors', () => {
+describe('runStep: completion and errors', () => {
   it('logs and counts an already-completed action, sends it once, and skips the LB watch', async () => {
     const h = createHarness(instance);
     h.mocks.as.on(CompleteLifecycleActionCommand).rejects(
@@ -700,7 +689,7 @@ describe('runLaunchGate: completion and errors', () => {
         $metadata: { httpStatusCode: 400 },
       }),
     );
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.completion).toBe('already-completed');
     expect(completions(h)).toHaveLength(1);
     expect(metricNames(h)).toContain('AlreadyCompleted');
@@ -718,7 +707,7 @@ describe('runLaunchGate: completion and errors', () => {
       }),
     );
     const start = h.clock.now();
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'INTERNAL_ERROR' });
     expect(out.decision.detail).toContain('DescribeLifecycleHooks');
     expect(out.decision.detail).toContain('AccessDenied');
@@ -769,7 +758,7 @@ describe('runLaunchGate: completion and errors', () => {
         probeTimes.push(h.clock.now());
         return probe(o);
       };
-      const out = decided(await runLaunchGate(launchEvent(), h.deps));
+      const out = decided(await h.run(launchEvent()));
       expect(out.decision).toMatchObject({ action: 'CONTINUE', reason: 'HEALTHY_THRESHOLD_MET' });
       expect(h.mocks.as.commandCalls(DescribeLifecycleHooksCommand)).toHaveLength(3);
       // Two failed rounds, one probe interval (2 s) apart, before the first probe; then three probes.
@@ -798,7 +787,7 @@ describe('runLaunchGate: completion and errors', () => {
     it(`abandons at the deadline, naming the AWS error, when ${command} stays throttled (never CONTINUE)`, async () => {
       const h = createHarness(instance);
       mock(h, transient[0]![1]);
-      const out = decided(await runLaunchGate(launchEvent(), h.deps));
+      const out = decided(await h.run(launchEvent()));
       expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'DEADLINE_EXCEEDED' });
       expect(out.decision.detail).toMatch(
         new RegExp(`last AWS error: .*${command} failed: Throttling: Rate exceeded`),
@@ -810,18 +799,38 @@ describe('runLaunchGate: completion and errors', () => {
     });
   }
 
-  it('hands over while AWS is throttled, and the next invocation prepares again and continues', async () => {
+  it('schedules the next step while AWS is throttled, and a later step prepares again and continues', async () => {
     const throttled = transient[0]![1];
-    const h = createHarness(instance, { budgetMs: 20_000 });
-    h.mocks.ec2.on(DescribeInstancesCommand).rejects(throttled);
-    const first = await runLaunchGate(launchEvent(), h.deps);
-    expect(first).toEqual({ outcome: 'handed-over', phase: 'gate' });
+    const h = createHarness(instance);
+    let calls = 0;
+    h.mocks.ec2.on(DescribeInstancesCommand).callsFake(() => {
+      calls += 1;
+      if (calls === 1) throw throttled;
+      return {
+        Reservations: [
+          {
+            Instances: [
+              {
+                InstanceId: INSTANCE,
+                PrivateIpAddress: '127.0.0.1',
+                State: { Name: 'running', Code: 16 },
+                Tags: [{ Key: 'aws:autoscaling:groupName', Value: GROUP }],
+              },
+            ],
+          },
+        ],
+      };
+    });
+    const first = await h.step(launchEvent());
+    expect(first).toEqual({ outcome: 'scheduled', phase: 'gate', delaySeconds: 2 });
     expect(h.probes).toHaveLength(0);
-    expect(h.log.entries.some((e) => e.message.includes('too short for one probe'))).toBe(false);
-
-    const second = createHarness(instance);
-    second.clock.advance(h.clock.now() - second.clock.now());
-    const out = decided(await runLaunchGate(h.handOvers[0], second.deps));
+    expect(h.scheduled[0]?.step).toMatchObject({
+      phase: 'gate',
+      pending: expect.stringContaining('Rate exceeded'),
+    });
+    expect(h.scheduled[0]?.step).not.toHaveProperty('target');
+    h.clock.advance(2_000);
+    const out = decided(await h.run(h.scheduled[0]!.step));
     expect(out.decision).toMatchObject({ action: 'CONTINUE', reason: 'HEALTHY_THRESHOLD_MET' });
   });
 
@@ -834,7 +843,7 @@ describe('runLaunchGate: completion and errors', () => {
         : { status: 200, body: healthBody('pass') },
     );
     h.mocks.as.on(RecordLifecycleActionHeartbeatCommand).rejectsOnce(throttled).resolves({});
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision).toMatchObject({ action: 'CONTINUE', reason: 'HEALTHY_THRESHOLD_MET' });
     expect(h.mocks.as.commandCalls(RecordLifecycleActionHeartbeatCommand).length).toBeGreaterThanOrEqual(2);
   });
@@ -844,7 +853,7 @@ describe('runLaunchGate: completion and errors', () => {
     h.mocks.ssm
       .on(GetParameterCommand, { Name: '/healthgate/health-token' })
       .rejects(Object.assign(new Error('not found'), { name: 'ParameterNotFound' }));
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision).toMatchObject({ action: 'ABANDON', reason: 'INTERNAL_ERROR' });
     expect(out.decision.detail).toContain('/healthgate/health-token');
     expect(h.probes).toHaveLength(0);
@@ -857,69 +866,83 @@ describe('runLaunchGate: completion and errors', () => {
       .rejects(
         Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }),
       );
-    await expect(runLaunchGate(launchEvent(), h.deps)).rejects.toBeInstanceOf(CompletionFailedError);
+    await expect(h.run(launchEvent())).rejects.toBeInstanceOf(CompletionFailedError);
     expect(completions(h)).toHaveLength(1);
     const line = h.log.entries.find((e) => e.level === 'error');
     expect(line?.fields).toMatchObject({ result: 'CONTINUE', reason: 'HEALTHY_THRESHOLD_MET' });
   });
 });
 
-describe('runLaunchGate: hand-over', () => {
-  it('hands over with the state when time runs short, and a second call resumes and decides', async () => {
-    // A round needs interval + timeout + margin = 13 s: 14 s of budget fits two probes, not three.
-    const h = createHarness(instance, { budgetMs: 14_000 });
-    const first = await runLaunchGate(launchEvent(), h.deps);
-    expect(first).toEqual({ outcome: 'handed-over', phase: 'gate' });
+describe('runStep: one step per invocation', () => {
+  it('probes once per step, schedules the next with the sealed state, and a later step decides', async () => {
+    const h = createHarness(instance);
+    const first = await h.step(launchEvent());
+    expect(first).toEqual({ outcome: 'scheduled', phase: 'gate', delaySeconds: 2 });
     expect(completions(h)).toHaveLength(0);
-    expect(h.handOvers).toHaveLength(1);
-    const payload = h.handOvers[0];
-    expect(payload).toMatchObject({
-      healthgate: 'continuation',
+    expect(instance.requests).toHaveLength(1);
+    const { step, delaySeconds } = h.scheduled[0]!;
+    expect(delaySeconds).toBe(2);
+    expect(step).toMatchObject({
+      healthgate: 'step',
       v: 1,
       phase: 'gate',
       action: { group: GROUP, hook: HOOK, token: TOKEN, instanceId: INSTANCE },
-      state: { instanceId: INSTANCE, startedAt: EVENT_TIME, handovers: 1 },
+      state: { instanceId: INSTANCE, startedAt: EVENT_TIME, handovers: 1, probes: 1 },
+      target: { address: '127.0.0.1', heartbeatTimeoutSeconds: 300 },
+      seal: { kid: expect.any(String), mac: expect.any(String) },
     });
-    expect(instance.requests).toHaveLength(2);
-    expect((payload as { state: { probes: number } }).state.probes).toBe(2);
     expect(metricNames(h)).toContain('Continuations');
 
-    // The next invocation gets a fresh budget and the carried state.
-    const second = createHarness(instance);
-    second.clock.advance(h.clock.now() - second.clock.now());
-    const out = decided(await runLaunchGate(payload, second.deps));
+    // Each later step makes no reads but the probe; the third probe decides.
+    h.mocks.as.resetHistory();
+    h.mocks.ec2.resetHistory();
+    h.clock.advance(2_000);
+    expect(await h.step(step)).toMatchObject({ outcome: 'scheduled', phase: 'gate' });
+    expect(h.mocks.as.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(0);
+    expect(h.mocks.ec2.calls()).toHaveLength(0);
+    h.clock.advance(2_000);
+    const out = decided(await h.step(h.scheduled[1]!.step));
     expect(out.decision).toMatchObject({ action: 'CONTINUE', reason: 'HEALTHY_THRESHOLD_MET' });
+    expect(out.watch).toBe('scheduled');
     expect(instance.requests.length).toBe(3);
-    expect(completions(second)).toEqual([
+    expect(completions(h)).toEqual([
       expect.objectContaining({ InstanceId: INSTANCE, LifecycleActionResult: 'CONTINUE' }),
     ]);
+    expect(h.scheduled[2]?.step).toMatchObject({ phase: 'lb-verify', verify: { reads: 0 } });
+  });
+
+  it('sleeps a sub-second wait inside the step instead of scheduling it', async () => {
+    const h = createHarness(instance, {
+      policy: { port: instance.port, probeCidrs: ['127.0.0.0/8'], intervalSeconds: 0.2, timeoutSeconds: 0.1 },
+    });
+    const out = decided(await h.step(launchEvent()));
+    expect(out.decision).toMatchObject({ action: 'CONTINUE' });
+    expect(h.scheduled.filter((s) => s.step.phase === 'gate')).toHaveLength(0);
+    expect(instance.requests).toHaveLength(3);
   });
 
   it('rejects a malformed continuation and abandons its action (the state is lost)', async () => {
     const h = createHarness(instance);
-    const out = await runLaunchGate(
-      {
-        healthgate: 'continuation',
-        v: 1,
-        phase: 'gate',
-        action: { group: GROUP, hook: HOOK, token: TOKEN, instanceId: INSTANCE },
-        state: { v: 9 },
-      },
-      h.deps,
-    );
+    const out = await h.run({
+      healthgate: 'step',
+      v: 1,
+      phase: 'gate',
+      action: { group: GROUP, hook: HOOK, token: TOKEN, instanceId: INSTANCE },
+      state: { v: 9 },
+    });
     expect(out).toMatchObject({ outcome: 'invalid', completion: 'completed' });
     expect(completions(h)).toEqual([expect.objectContaining({ LifecycleActionResult: 'ABANDON' })]);
   });
 
   it('rejects a continuation that names no usable action without any call', async () => {
     const h = createHarness(instance);
-    const out = await runLaunchGate({ healthgate: 'continuation', phase: 'gate' }, h.deps);
+    const out = await h.run({ healthgate: 'step', phase: 'gate' });
     expect(out).toMatchObject({ outcome: 'invalid' });
     expect(h.mocks.as.calls()).toHaveLength(0);
   });
 });
 
-describe('runLaunchGate: the load balancer after CONTINUE', () => {
+describe('runStep: the load balancer after CONTINUE', () => {
   it('sets the instance Unhealthy when the classic LB says it failed', async () => {
     const h = createHarness(instance);
     h.mocks.elb.on(DescribeInstanceHealthCommand).resolves({
@@ -933,7 +956,7 @@ describe('runLaunchGate: the load balancer after CONTINUE', () => {
         },
       ],
     });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision.action).toBe('CONTINUE');
     expect(out.lb?.verdict).toBe('unhealthy');
     expect(h.mocks.as.commandCalls(SetInstanceHealthCommand).map((c) => c.args[0].input)).toEqual([
@@ -953,7 +976,7 @@ describe('runLaunchGate: the load balancer after CONTINUE', () => {
         { Target: { Id: INSTANCE }, TargetHealth: { State: 'initial', Reason: 'Elb.InitialHealthChecking' } },
       ],
     });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.lb?.verdict).toBe('unhealthy');
     expect(out.lb?.detail).toContain('not healthy within 20 s');
     expect(h.mocks.elbv2.commandCalls(DescribeTargetHealthCommand).length).toBeGreaterThan(5);
@@ -972,7 +995,7 @@ describe('runLaunchGate: the load balancer after CONTINUE', () => {
     ],
   };
   const lbVerifyPayload = (h: ReturnType<typeof createHarness>, group = GROUP) => ({
-    healthgate: 'continuation',
+    healthgate: 'step',
     v: 1,
     phase: 'lb-verify',
     action: { group, hook: HOOK, token: TOKEN, instanceId: INSTANCE },
@@ -981,7 +1004,7 @@ describe('runLaunchGate: the load balancer after CONTINUE', () => {
       continuedAt: h.clock.now() - 30_000,
       until: h.clock.now() - 1,
       intervalMs: 2_000,
-      handovers: 1,
+      reads: 1,
     },
   });
 
@@ -991,7 +1014,7 @@ describe('runLaunchGate: the load balancer after CONTINUE', () => {
       asInstance: { groupName: 'web-green', lifecycleState: 'InService' },
     });
     h.mocks.elb.on(DescribeInstanceHealthCommand).resolves(failedClassic);
-    const out = await runLaunchGate(lbVerifyPayload(h), h.deps);
+    const out = await h.run(lbVerifyPayload(h));
     expect(out).toMatchObject({ outcome: 'stopped' });
     expect(out.outcome === 'stopped' && out.why).toContain('belongs to web-green');
     expect(h.mocks.as.commandCalls(DescribeAutoScalingInstancesCommand)[0]?.args[0].input).toEqual({
@@ -1004,7 +1027,7 @@ describe('runLaunchGate: the load balancer after CONTINUE', () => {
   it('an lb-verify continuation for an instance no longer in any group marks nothing', async () => {
     const h = createHarness(instance, { asInstance: 'absent' });
     h.mocks.elb.on(DescribeInstanceHealthCommand).resolves(failedClassic);
-    const out = await runLaunchGate(lbVerifyPayload(h), h.deps);
+    const out = await h.run(lbVerifyPayload(h));
     expect(out).toMatchObject({ outcome: 'stopped' });
     expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
   });
@@ -1012,7 +1035,7 @@ describe('runLaunchGate: the load balancer after CONTINUE', () => {
   it('an lb-verify continuation for a member of the group still marks it Unhealthy', async () => {
     const h = createHarness(instance, { asInstance: { groupName: GROUP, lifecycleState: 'InService' } });
     h.mocks.elb.on(DescribeInstanceHealthCommand).resolves(failedClassic);
-    const out = await runLaunchGate(lbVerifyPayload(h), h.deps);
+    const out = await h.run(lbVerifyPayload(h));
     expect(out).toMatchObject({ outcome: 'lb-verified', verdict: 'unhealthy' });
     expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(1);
   });
@@ -1023,7 +1046,7 @@ describe('runLaunchGate: the load balancer after CONTINUE', () => {
     h.mocks.as
       .on(DescribeAutoScalingInstancesCommand)
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
-    await expect(runLaunchGate(lbVerifyPayload(h), h.deps)).rejects.toBeInstanceOf(MembershipUnverifiedError);
+    await expect(h.run(lbVerifyPayload(h))).rejects.toBeInstanceOf(MembershipUnverifiedError);
     expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
     expect(h.log.entries.find((e) => e.level === 'error')?.fields).toMatchObject({ reason: 'LB_UNHEALTHY' });
   });
@@ -1033,7 +1056,7 @@ describe('runLaunchGate: the load balancer after CONTINUE', () => {
     h.mocks.elb
       .on(DescribeInstanceHealthCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied', $fault: 'client' }));
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.lb).toMatchObject({ verdict: 'unhealthy' });
     expect(out.lb?.detail).toContain('not transient');
     expect(h.mocks.elb.commandCalls(DescribeInstanceHealthCommand)).toHaveLength(1);
@@ -1053,7 +1076,7 @@ describe('runLaunchGate: the load balancer after CONTINUE', () => {
       .resolves({
         TargetHealthDescriptions: [{ Target: { Id: INSTANCE }, TargetHealth: { State: 'healthy' } }],
       });
-    const out = decided(await runLaunchGate(launchEvent(), h.deps));
+    const out = decided(await h.run(launchEvent()));
     expect(out.lb?.verdict).toBe('healthy');
     expect(h.mocks.elbv2.commandCalls(DescribeTargetHealthCommand)[0]?.args[0].input).toEqual({
       TargetGroupArn: 'arn:aws:elasticloadbalancing:tg/web',
@@ -1062,28 +1085,27 @@ describe('runLaunchGate: the load balancer after CONTINUE', () => {
     expect(h.mocks.as.commandCalls(SetInstanceHealthCommand)).toHaveLength(0);
   });
 
-  it('hands the LB watch over too, and the next invocation finishes it', async () => {
-    const h = createHarness(instance, { budgetMs: 28_000 });
-    h.mocks.elb.on(DescribeInstanceHealthCommand).resolves({
-      InstanceStates: [
-        {
-          InstanceId: INSTANCE,
-          State: 'OutOfService',
-          ReasonCode: 'ELB',
-          Description: 'Instance registration is still in progress.',
-        },
-      ],
-    });
-    const first = await runLaunchGate(launchEvent(), h.deps);
-    expect(first).toEqual({ outcome: 'handed-over', phase: 'lb-verify' });
-    expect(completions(h)).toHaveLength(1);
-    const payload = h.handOvers[0];
-    expect(payload).toMatchObject({ phase: 'lb-verify', verify: { handovers: 1 } });
-
-    const second = createHarness(instance);
-    second.clock.advance(h.clock.now() - second.clock.now());
-    const out = await runLaunchGate(payload, second.deps);
-    expect(out).toMatchObject({ outcome: 'lb-verified', verdict: 'healthy' });
-    expect(completions(second)).toHaveLength(0);
+  it('reads the load balancers once per step until they decide', async () => {
+    const h = createHarness(instance);
+    h.mocks.elb
+      .on(DescribeInstanceHealthCommand)
+      .resolvesOnce({
+        InstanceStates: [
+          {
+            InstanceId: INSTANCE,
+            State: 'OutOfService',
+            ReasonCode: 'ELB',
+            Description: 'Instance registration is still in progress.',
+          },
+        ],
+      })
+      .resolves({ InstanceStates: [{ InstanceId: INSTANCE, State: 'InService' }] });
+    const out = decided(await h.run(launchEvent()));
+    expect(out.lb?.verdict).toBe('healthy');
+    const watch = h.scheduled.filter((s) => s.step.phase === 'lb-verify');
+    expect(watch.map((s) => s.delaySeconds)).toEqual([2, 2]);
+    expect(h.mocks.elb.commandCalls(DescribeInstanceHealthCommand)).toHaveLength(2);
+    // The attached load balancers travel with the sealed step: the watch reads no group.
+    expect(watch[0]?.step).toMatchObject({ verify: { attached: { loadBalancerNames: ['web-classic'] } } });
   });
 });

@@ -79,6 +79,8 @@ export interface DeployRequest extends Omit<NewGroupSpec, 'launchTemplate'> {
    * meanwhile. The operator then reads the verdict of a settled group.
    */
   verdictSettleMs?: number;
+  /** Aborting it stops the deploy at its next observation: the new group is removed, the old one untouched. */
+  signal?: AbortSignal;
 }
 
 /** Consecutive failed observations after which the deploy fails closed. */
@@ -92,6 +94,7 @@ const DEFAULTS = {
 } as const;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const reason = (signal: AbortSignal) => message(signal.reason ?? 'aborted');
 
 /**
  * Deploys one version blue/green and says how it ended. Never throws for AWS failures: the new group is removed
@@ -142,7 +145,7 @@ export async function deployBlueGreen(request: DeployRequest, deps: DeployDeps):
   };
 
   const fail = async (failure: DeployFailure, detail: string): Promise<DeployResult> => {
-    if (!report) {
+    if (!report && failure !== DeployFailure.INTERRUPTED) {
       const settleUntil = now() + (request.verdictSettleMs ?? DEFAULTS.verdictSettleMs);
       try {
         report = await deps.rollbackCheck(group);
@@ -182,6 +185,14 @@ export async function deployBlueGreen(request: DeployRequest, deps: DeployDeps):
     desiredCapacity: request.desiredCapacity,
     maxAbandons,
   });
+
+  if (request.signal?.aborted) {
+    return finish(
+      DeployOutcome.rolledBack,
+      `interrupted before anything was made: ${reason(request.signal)}`,
+      DeployFailure.INTERRUPTED,
+    );
+  }
 
   // Set-up: template version, policy, group. Nothing serves from the new group yet, so a failure here only
   // removes whatever part of it exists.
@@ -230,6 +241,12 @@ export async function deployBlueGreen(request: DeployRequest, deps: DeployDeps):
   let lastVerdict = '';
   let pollErrors = 0;
   for (;;) {
+    if (request.signal?.aborted) {
+      return fail(
+        DeployFailure.INTERRUPTED,
+        `interrupted before ${group} was judged: ${reason(request.signal)}`,
+      );
+    }
     let observed: { description: GroupDescription; instances: ObservedInstance[]; abandons: number };
     try {
       observed = await observe(deps, group);

@@ -20,6 +20,8 @@ export const DeployFailure = {
   TIMEOUT: 'TIMEOUT',
   /** An AWS call the deploy depends on failed (after the SDK's own retries). */
   AWS_ERROR: 'AWS_ERROR',
+  /** The deploy was stopped from outside (its signal aborted: Ctrl-C); the new group is removed all the same. */
+  INTERRUPTED: 'INTERRUPTED',
 } as const;
 export type DeployFailure = (typeof DeployFailure)[keyof typeof DeployFailure];
 

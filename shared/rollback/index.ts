@@ -1,6 +1,5 @@
 export { createRollbackCheck, type RollbackCheck, type RollbackCheckOptions } from './check';
 export { RollbackInputError } from './errors';
-export { exitCodeFor, RollbackExitCode } from './exit-code';
 export { formatReport } from './format';
 export { parseRollbackInput, type RollbackCheckInput, RollbackCheckInputSchema } from './input';
 export {

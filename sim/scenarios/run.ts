@@ -31,34 +31,27 @@ import { describeDeployEvent, describeSimEntry, entryInstance } from '../report/
 import { buildTracks } from '../report/tracks';
 import type { DeploySummary, ExpectationResult, RunEntry, ScenarioReport } from '../report/types';
 import { type SharedPostgres, startSharedPostgres } from './database';
+import { DEFAULT_CAPACITY, SCENARIO_POLICY, TIME_SCALE } from './defaults';
 import { checkDeploy } from './expectations';
-import { CONFIG_PATH_WITHOUT_SECRET, IMAGES, launchTemplateData } from './fleet-data';
-import type { DeployExpectation, Scenario } from './types';
+import {
+  BASE_IMAGE,
+  configPathOf,
+  describeVersion,
+  healthPathOf,
+  launchTemplateData,
+  scenarioImages,
+  usesDemoApp,
+  versionConfiguration,
+} from './fleet-data';
+import { type DeployExpectation, type Scenario, ScenarioDatabase } from './types';
 
 /** How long the end of a run waits for the gate's last invocations. */
 const SETTLE_MS = 20_000;
 /** After the database goes: longer than the instances' health cache (1 s). */
 const OUTAGE_SETTLE_MS = 1_500;
 
-/** Real time per configured AWS time: a 300 s hook heartbeat lasts 30 s, a 5 s LB interval 0.5 s. */
-export const TIME_SCALE = 0.1;
-
-/** The secret every good version reads from SSM (`/healthgate/app/secret-key`). */
-const SECRET_KEY = 'sim-secret-key-not-a-secret';
-
-/**
- * The gate policy of every group, in real seconds (the gate's clock is not scaled). The deadline stays under
- * the hook's scaled heartbeat timeout (30 s), so the gate decides before Auto Scaling's default result would.
- */
-export const SCENARIO_POLICY = {
-  path: '/health',
-  intervalSeconds: 0.5,
-  timeoutSeconds: 0.4,
-  healthyThreshold: 2,
-  deadlineSeconds: 20,
-  lbVerifySeconds: 15,
-  maxAbandonsPerVersion: 2,
-} as const;
+/** The configuration of a scenario that states none: the demo app's one required key. */
+const DEFAULT_CONFIGURATION = { 'secret-key': 'sim-secret-key-not-a-secret' } as const;
 
 /** The load balancer's health check: the fleet's path and thresholds on the fleet's port, quick intervals. */
 const LB_CHECK = {
@@ -75,6 +68,12 @@ export interface RunOptions {
   seed?: number;
   /** Let the handler's own log lines and metrics through to stdout; default off. */
   functionLogs?: boolean;
+  /** Each deploy event as it happens (a live status line follows them). */
+  onDeployEvent?: (event: DeployEvent) => void;
+  /** Where command versions run; default the process's working directory. */
+  cwd?: string;
+  /** Aborting it stops the run: the deploy under way removes its new group, then the stack stops. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -128,13 +127,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       seed: options.seed ?? 1,
       timeScale: scenario.timeScale ?? TIME_SCALE,
       fleet: {
-        images: [
-          { imageId: IMAGES.base },
-          { imageId: IMAGES.withMigration, extraMigrations: ['0003_add_meter_reads'] },
-        ],
+        images: scenarioImages(scenario, options.cwd ?? process.cwd()),
         killGraceMs: 1000,
       },
-      appConfig: { 'secret-key': SECRET_KEY },
       functions: {
         [LAUNCH_GATE_FUNCTION]: {
           load: () => import('../../functions/launch-gate'),
@@ -151,18 +146,28 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     note(`local control plane on ${stack.endpoint}; instances listen on 127.0.1.N:${port}`, 'info');
 
     // The release step of the serving version: the shared database gets the app's own migrations.
+    const configuration = scenario.configuration ?? DEFAULT_CONFIGURATION;
     let database: Record<string, string> = { SQLITE_PATH: path.join(stack.runDir, 'shared.sqlite') };
-    if (scenario.database === 'postgresql') {
+    if (scenario.database === ScenarioDatabase.postgresql) {
       postgres = await startSharedPostgres();
       database = { DATABASE_URL: postgres.url };
       note('shared database: PostgreSQL on 127.0.0.1', 'info');
     }
-    await runMigrations(stack.images.get(IMAGES.base)!, { ...database, SECRET_KEY });
-    model.parameters.put({
-      name: `${CONFIG_PATH_WITHOUT_SECRET}/health-token`,
-      value: stack.healthToken,
-      type: 'SecureString',
-    });
+    if (usesDemoApp(scenario)) {
+      await runMigrations(stack.images.get(BASE_IMAGE)!, {
+        ...database,
+        SECRET_KEY: configuration['secret-key'] ?? DEFAULT_CONFIGURATION['secret-key'],
+      });
+    }
+    // Each version's configuration under its own path, with the token the gate sends (`health-token`).
+    const configurations = new Map<string, Record<string, string>>();
+    for (const version of scenario.versions) {
+      const own = { 'health-token': stack.healthToken, ...versionConfiguration(configuration, version) };
+      configurations.set(version.name, own);
+      for (const [key, value] of Object.entries(own)) {
+        model.parameters.put({ name: `${configPathOf(version)}/${key}`, value, type: 'SecureString' });
+      }
+    }
 
     // What infra/ would have created: the load balancer and the launch template.
     model.loadBalancers.createClassic({
@@ -171,9 +176,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     });
     model.loadBalancers.configureHealthCheck(
       'web',
-      classicHealthCheck({ ...FLEET_SETTINGS.loadBalancerHealthCheck, port, ...LB_CHECK }),
+      classicHealthCheck({
+        ...FLEET_SETTINGS.loadBalancerHealthCheck,
+        port,
+        path: healthPathOf(scenario),
+        ...LB_CHECK,
+      }),
     );
-    const template = model.launchTemplates.create('healthgate-web', { ImageId: IMAGES.base });
+    const template = model.launchTemplates.create('healthgate-web', {
+      ImageId: scenarioImages(scenario, '.')[0]!.imageId,
+    });
 
     const config = loadFunctionConfig(process.env);
     const deps = {
@@ -183,13 +195,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       rollbackCheck: createRollbackCheck({ config }),
       launchTemplates: createLaunchTemplateWriter(createEc2Client()),
       parameters: createParameterWriter(createSsmClient()),
-      onEvent: (event: DeployEvent) => push(event.time, describeDeployEvent(event)),
+      onEvent: (event: DeployEvent) => {
+        push(event.time, describeDeployEvent(event));
+        options.onDeployEvent?.(event);
+      },
     };
 
     let serving: string | undefined;
     const deadline = startedAt + (scenario.timeoutMs ?? 120_000);
     for (const [index, step] of scenario.steps.entries()) {
       const n = index + 1;
+      if (options.signal?.aborted) throw new Error(`interrupted before step ${n}`);
       if (step.kind === 'api-faults') {
         stack.sim.faults.set(step.rules);
         note(
@@ -209,10 +225,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       if (!version) throw new Error(`step ${n}: unknown version ${step.version}`);
       const group = `web-${version.name}`;
       groupVersion.set(group, version.name);
-      const capacity = step.capacity ?? scenario.capacity ?? 3;
-      note(
-        `step ${n}: deploy ${version.name}${version.fault !== 'none' ? ` (fault: ${version.fault}${version.description ? `, ${version.description}` : ''})` : ''}`,
-      );
+      const capacity = step.capacity ?? scenario.capacity ?? DEFAULT_CAPACITY;
+      const about = describeVersion(version);
+      note(`step ${n}: deploy ${version.name}${about ? ` (${about})` : ''}`);
       const before = serving ? inServiceOf(stack, serving) : [];
       const deployStart = Date.now();
       const result: DeployResult = await deployBlueGreen(
@@ -227,7 +242,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           newTemplateVersion: {
             sourceVersion: '1',
             description: version.name,
-            data: launchTemplateData(version, database),
+            data: launchTemplateData(version, {
+              database,
+              configuration: configurations.get(version.name)!,
+            }),
           },
           loadBalancerNames: ['web'],
           availabilityZones: [`${model.region}a`],
@@ -242,6 +260,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           timeoutMs: Math.max(10_000, deadline - Date.now()),
           pollIntervalMs: 250,
           retireTimeoutMs: 30_000,
+          ...(options.signal ? { signal: options.signal } : {}),
         },
         deps,
       );
@@ -276,6 +295,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         endedT: Date.now() - startedAt,
       });
       if (result.outcome === 'deployed') serving = group;
+      if (result.failure === 'INTERRUPTED') throw new Error(`interrupted during step ${n}`);
     }
     if (scenario.steps.some((s) => s.kind === 'api-faults')) {
       // The log keeps the most recent calls only: a lower bound, enough to show the faults were live.

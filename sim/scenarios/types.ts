@@ -1,36 +1,54 @@
-/** Scenarios as data: versions with fault profiles, the steps of a rollout, and what each step must come to. */
+/**
+ * Scenarios as data: the versions of an app (its program, environment, configuration and the faults its machine
+ * plays), the steps of a rollout, and what each step must come to. Built-in scenarios and users' scenario files
+ * are the same model (schema.ts validates a file into it).
+ */
 import type { DeployFailure, DeployOutcome } from '../../shared/deploy';
 import type { Verdict } from '../../shared/rollback';
 import type { FaultRule } from '../api/faults';
+import type { ExtraMigration } from '../fleet/migrations';
 
-/** How a version's instances misbehave. */
-export const FaultProfile = {
-  /** A good build. */
-  none: 'none',
-  /** `SECRET_KEY` is missing from its configuration: the app refuses to boot. */
-  missingConfig: 'missing-config',
-  /** The build ships migration 0003 but the release step never applied it: /health names it, non-transient. */
-  pendingMigration: 'pending-migration',
-  /** The home page fails to render (500): /health fails its page check, transient. */
-  brokenHome: 'broken-home',
-  /** The app starts seconds after the instance runs (a slow cloud-init), then is healthy. */
-  slowBoot: 'slow-boot',
-  /** /health never answers in time. */
-  hangingHealth: 'hanging-health',
-  /** The process is frozen and thawed over and over: probes pass and fail by turns. */
-  flapping: 'flapping',
-  /** A different instance answers on the private IP (a reused address). */
-  impostor: 'impostor',
-} as const;
-export type FaultProfile = (typeof FaultProfile)[keyof typeof FaultProfile];
+/**
+ * Faults the local machine plays on a version's instances from outside their process, so they apply to any
+ * program (the UserData knobs of sim/fleet/user-data.ts).
+ */
+export interface MachineFaultSpec {
+  /** The program starts this many ms after its instance runs (a slow cloud-init). */
+  slowStartMs?: number;
+  /** The process is frozen this many ms after it starts, for good: it hangs. */
+  hangAfterMs?: number;
+  /** The process is killed this many ms after it starts. */
+  killAfterMs?: number;
+  /** The process is frozen and thawed every this many ms: probes pass and fail by turns. */
+  flapPeriodMs?: number;
+  /** Nothing answers on the instance's port: every connection is refused. */
+  refuseConnections?: boolean;
+  /** The instance's metadata names another instance, so a different instance answers on the IP. */
+  impostor?: boolean;
+}
+
+/** The configuration a version carries, relative to the scenario's. */
+export interface VersionConfiguration {
+  /** Keys added or changed. */
+  set?: Readonly<Record<string, string>>;
+  /** Keys the version lacks (a release that forgot one). */
+  missing?: readonly string[];
+}
 
 /** One version of the app, as a launch template version carries it. */
 export interface VersionSpec {
   name: string;
-  fault: FaultProfile;
   description?: string;
+  /** The shell command each instance runs (any language); default the demo app (`healthgate app`). */
+  command?: string;
+  /** Extra environment of its instances (the demo app's own knobs included, e.g. `FAULT_BROKEN_HOME`). */
+  environment?: Readonly<Record<string, string>>;
+  configuration?: VersionConfiguration;
+  /** Demo app only: migrations this build ships that the release step never applied. */
+  unappliedMigrations?: readonly ExtraMigration[];
+  faults?: MachineFaultSpec;
   /** Overrides of the gate policy for this version's group, after the scenario's. */
-  policy?: Record<string, unknown>;
+  policy?: Readonly<Record<string, unknown>>;
 }
 
 /** A gate decision a step accepts: action and reason code. */
@@ -54,24 +72,36 @@ export interface DeployExpectation {
   maxDecisionMs?: number;
 }
 
+/** The kinds of step, a closed set. */
+export const StepKind = {
+  deploy: 'deploy',
+  apiFaults: 'api-faults',
+  databaseOutage: 'database-outage',
+} as const;
+export type StepKind = (typeof StepKind)[keyof typeof StepKind];
+
 /** One step of a scenario. */
 export type ScenarioStep =
   | {
       /** Deploys `version` blue/green; the group serving before it (if any) is the previous group. */
-      kind: 'deploy';
+      kind: typeof StepKind.deploy;
       version: string;
       capacity?: number;
       expect: DeployExpectation;
     }
   | {
       /** Sets the sim's API fault rules (throttling, errors, latency) for the following steps. */
-      kind: 'api-faults';
+      kind: typeof StepKind.apiFaults;
       rules: FaultRule[];
     }
   | {
       /** Makes the shared database unreachable for every instance (serving ones included). */
-      kind: 'database-outage';
+      kind: typeof StepKind.databaseOutage;
     };
+
+/** The shared database of the demo app. */
+export const ScenarioDatabase = { sqlite: 'sqlite', postgresql: 'postgresql' } as const;
+export type ScenarioDatabase = (typeof ScenarioDatabase)[keyof typeof ScenarioDatabase];
 
 /** A whole scenario. */
 export interface Scenario {
@@ -82,11 +112,14 @@ export interface Scenario {
   /** Launched first in a new group, and judged, before the group scales to capacity; default 1. */
   canary?: number;
   versions: readonly VersionSpec[];
+  /** In order; a file's `baseline` is its first deploy step. */
   steps: readonly ScenarioStep[];
+  /** Configuration every version carries (SSM parameters and environment), before its own changes. */
+  configuration?: Readonly<Record<string, string>>;
   /** The shared database: a SQLite file (default) or a PostgreSQL server (needed by `database-outage`). */
-  database?: 'sqlite' | 'postgresql';
+  database?: ScenarioDatabase;
   /** Overrides of the gate policy every group gets (JSON, as stored in SSM). */
-  policy?: Record<string, unknown>;
+  policy?: Readonly<Record<string, unknown>>;
   /** Real time per configured AWS time (hook timeouts, LB intervals); default the runner's `TIME_SCALE`. */
   timeScale?: number;
   /** Upper bound of the whole run in ms; default 120 000. */

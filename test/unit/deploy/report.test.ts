@@ -201,20 +201,25 @@ describe('scenarios', () => {
     expect(findScenario('nope')).toBeUndefined();
   });
 
-  it('turns fault profiles into images and UserData', () => {
+  it('turns a version into an image and UserData: configuration, environment, machine faults', () => {
+    const context = { database: { SQLITE_PATH: '/db' }, configuration: { 'secret-key': 's' } };
     expect(
-      versionLaunchData({ name: 'v3', fault: 'pending-migration' }, { SQLITE_PATH: '/db' }).imageId,
-    ).toBe('ami-healthgate-0003');
+      versionLaunchData({ name: 'v3', unappliedMigrations: ['0003_add_meter_reads'] }, context).imageId,
+    ).toBe('ami-healthgate-0003_add_meter_reads');
     expect(
-      versionLaunchData({ name: 'v2', fault: 'impostor' }, { DATABASE_URL: 'postgres://x' }).env,
-    ).toMatchObject({
-      SIM_IMPOSTOR: '1',
-    });
-    const data = launchTemplateData({ name: 'v2', fault: 'broken-home' }, { SQLITE_PATH: '/db' });
+      versionLaunchData({ name: 'v2', faults: { impostor: true, slowStartMs: 50 } }, context).env,
+    ).toMatchObject({ SIM_IMPOSTOR: '1', SIM_BOOT_DELAY_MS: '50', SECRET_KEY: 's' });
+    const data = launchTemplateData({ name: 'v2', environment: { FAULT_BROKEN_HOME: '1' } }, context);
     const userData = Buffer.from(data.UserData, 'base64').toString('utf8');
     expect(userData).toContain('FAULT_BROKEN_HOME=1');
     expect(userData).toContain('APP_VERSION=v2');
     expect(userData).toContain('MIGRATE_ON_BOOT=0');
     expect(userData).toContain('SQLITE_PATH=/db');
+    expect(userData).toContain('HEALTHGATE_SSM_CONFIG_PATH=/healthgate/versions/v2');
+    // A command runs the user's program: the demo app's database and knobs are not its business.
+    const command = versionLaunchData({ name: 'v4', command: 'python3 app.py' }, context);
+    expect(command.imageId).toMatch(/^ami-cmd-[0-9a-f]{12}$/);
+    expect(command.env).not.toHaveProperty('SQLITE_PATH');
+    expect(command.env).toMatchObject({ APP_VERSION: 'v4', SECRET_KEY: 's' });
   });
 });

@@ -45,7 +45,6 @@ const WRITE_ACTIONS = [
   'autoscaling:CompleteLifecycleAction',
   'autoscaling:RecordLifecycleActionHeartbeat',
   'autoscaling:SetInstanceHealth',
-  'lambda:InvokeFunction',
   'sqs:SendMessage',
 ];
 
@@ -209,7 +208,13 @@ describe('serverless package', () => {
       console.log(JSON.stringify({ launch: typeof launch.handler, name: error?.name, field: error?.field }));
     `;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
-      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+      env: {
+        ...process.env,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        // The launch gate refuses a cold start without its queue (never contacted here).
+        STEP_QUEUE_URL: 'http://127.0.0.1:9/000000000000/healthgate-steps',
+      },
     });
     expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({
       launch: 'function',
@@ -218,7 +223,7 @@ describe('serverless package', () => {
     });
   });
 
-  it('routes launch lifecycle actions from Auto Scaling to the launch gate, parking what it cannot deliver', () => {
+  it("routes launch lifecycle actions to the gate's steps queue, parking what it cannot deliver", () => {
     const rule = resources.LaunchLifecycleRule!;
     expect(rule.Type).toBe('AWS::Events::Rule');
     const pattern = rule.Properties.EventPattern as Record<string, unknown>;
@@ -233,39 +238,52 @@ describe('serverless package', () => {
     });
     expect(rule.Properties.Targets).toEqual([
       {
-        Id: 'launchGate',
-        Arn: { 'Fn::GetAtt': ['LaunchGateLambdaFunction', 'Arn'] },
+        Id: 'launchGateSteps',
+        Arn: { 'Fn::GetAtt': ['LaunchGateStepQueue', 'Arn'] },
         RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 3600 },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['LaunchGateFailureQueue', 'Arn'] } },
       },
     ]);
-    expect(resources.LaunchLifecycleRulePermission!.Properties).toMatchObject({
-      Principal: 'events.amazonaws.com',
-      SourceArn: { 'Fn::GetAtt': ['LaunchLifecycleRule', 'Arn'] },
-    });
-    const queuePolicy = JSON.stringify(resources.LaunchGateFailureQueuePolicy!.Properties);
-    expect(queuePolicy).toContain('"Service":"events.amazonaws.com"');
-    expect(queuePolicy).toContain('"aws:SourceArn":{"Fn::GetAtt":["LaunchLifecycleRule","Arn"]}');
+    // Only this rule may put events on either queue.
+    for (const policy of ['LaunchGateStepQueuePolicy', 'LaunchGateFailureQueuePolicy']) {
+      const text = JSON.stringify(resources[policy]!.Properties);
+      expect(text).toContain('"Service":"events.amazonaws.com"');
+      expect(text).toContain('"aws:SourceArn":{"Fn::GetAtt":["LaunchLifecycleRule","Arn"]}');
+    }
+    expect(resources.LaunchLifecycleRulePermission).toBeUndefined();
   });
 
-  it('retries failed asynchronous gate invocations, then sends them to the failure queue', () => {
-    const configs = Object.fromEntries(
-      ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => [
-        JSON.stringify(c.Properties.FunctionName),
-        c.Properties,
-      ]),
-    );
-    expect(configs[JSON.stringify({ Ref: 'LaunchGateLambdaFunction' })]).toMatchObject({
-      MaximumRetryAttempts: 2,
-      MaximumEventAgeInSeconds: 3600,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['LaunchGateFailureQueue', 'Arn'] } } },
+  it('feeds the gate from its steps queue: partial batch failures, redrive to the dead-letter queue, an alarm', () => {
+    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping') as [[string, Resources[string]]];
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['LaunchGateStepQueue', 'Arn'] },
+      FunctionName: { 'Fn::GetAtt': ['LaunchGateLambdaFunction', 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+    const queue = resources.LaunchGateStepQueue!.Properties;
+    const gate = resources.LaunchGateLambdaFunction!.Properties;
+    // AWS advises a visibility timeout of at least six times the function's timeout.
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (gate.Timeout as number));
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['LaunchGateFailureQueue', 'Arn'] },
+      maxReceiveCount: 3,
+    });
+    const env = (gate.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env.STEP_QUEUE_URL).toEqual({ Ref: 'LaunchGateStepQueue' });
+    // Sending is allowed to the steps queue only; no asynchronous self-invoke is left.
     const send = statementsOf('LaunchGateRole').find((s) => actionsOf(s).includes('sqs:SendMessage'));
-    expect(send?.Resource).toEqual([{ 'Fn::GetAtt': ['LaunchGateFailureQueue', 'Arn'] }]);
+    expect(send?.Resource).toEqual([{ 'Fn::GetAtt': ['LaunchGateStepQueue', 'Arn'] }]);
+    expect(statementsOf('LaunchGateRole').flatMap(actionsOf)).not.toContain('lambda:InvokeFunction');
+    const invokeConfigs = ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) =>
+      JSON.stringify(c.Properties.FunctionName),
+    );
+    expect(invokeConfigs).not.toContain(JSON.stringify({ Ref: 'LaunchGateLambdaFunction' }));
     expect(resources.LaunchGateFailureAlarm!.Properties).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
     });
+    expect(dashboardBody()).toContain('${LaunchGateFailureAlarm.Arn}');
   });
 
   for (const roleId of ['LaunchGateRole', 'RollbackCheckRole']) {
@@ -286,7 +304,7 @@ describe('serverless package', () => {
     });
   }
 
-  it('gives the launch gate its lifecycle, SSM and self-invoke permissions, scoped', () => {
+  it('gives the launch gate its lifecycle, SSM and queue permissions, scoped', () => {
     const all = statementsOf('LaunchGateRole');
     const byAction = (action: string) => all.find((s) => actionsOf(s).includes(action))!;
     for (const needed of [...WRITE_ACTIONS, 'ssm:GetParameter', 'kms:Decrypt']) {
@@ -299,9 +317,6 @@ describe('serverless package', () => {
       ':autoScalingGroup:*:autoScalingGroupName/${GroupNamePrefix}*',
     );
     expect(JSON.stringify(byAction('ssm:GetParameter').Resource)).toContain(':parameter/healthgate/*');
-    expect(JSON.stringify(byAction('lambda:InvokeFunction').Resource)).toMatch(
-      /:function:healthgate-[a-z]+-launchGate"/,
-    );
     expect(byAction('kms:Decrypt').Condition).toEqual({
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string.
       StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } },
@@ -390,7 +405,7 @@ describe('serverless package', () => {
       'autoscaling',
       'ec2',
       'elasticloadbalancing',
-      'lambda',
+      'sqs',
       'ssm',
     ]);
     expect(resources.VpcEndpointSecurityGroup!.Condition).toBe('CreateVpcEndpoints');

@@ -398,7 +398,9 @@ async function observe(
       const states = new Map(
         (await deps.elb.describeInstanceHealth(name, inService)).map((h) => [h.instanceId, h.state]),
       );
-      for (const id of inService) if (!isLbHealthy(states.get(id) ?? '')) healthy.set(id, false);
+      for (const id of inService) {
+        if (!isLbHealthy({ kind: 'classic', name, state: states.get(id) ?? 'Unknown' })) healthy.set(id, false);
+      }
     }
     for (const arn of description.targetGroupArns) {
       const states = new Map(
@@ -409,7 +411,11 @@ async function observe(
           )
         ).map((t) => [t.id, t.state]),
       );
-      for (const id of inService) if (!isLbHealthy(states.get(id) ?? '')) healthy.set(id, false);
+      for (const id of inService) {
+        if (!isLbHealthy({ kind: 'target-group', name: arn, state: states.get(id) ?? 'unused' })) {
+          healthy.set(id, false);
+        }
+      }
     }
   }
   return {

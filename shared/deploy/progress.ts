@@ -2,6 +2,7 @@
  * The deploy's judgement of one observation of the new group: pure, so the driver's loop is only I/O and each
  * rule is tested on its own.
  */
+import { classifyLbView, LbHealth, type LbView } from '../gate';
 import { DeployFailure } from './outcome';
 
 /** One instance of the new group and whether every load balancer of the group counts it healthy. */
@@ -71,7 +72,7 @@ export function assessProgress(observation: GroupObservation, limits: ProgressLi
   return { state: 'waiting', inService: inService.length, lbHealthy, detail };
 }
 
-/** Whether a load balancer state counts as healthy (classic `InService`, ELBv2 `healthy`). */
-export function isLbHealthy(state: string): boolean {
-  return state === 'InService' || state === 'healthy';
+/** Whether a load balancer's view counts the instance healthy (read the one way shared/gate reads views). */
+export function isLbHealthy(view: LbView): boolean {
+  return classifyLbView(view) === LbHealth.healthy;
 }

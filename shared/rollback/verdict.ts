@@ -2,6 +2,7 @@
  * The fleet verdict of the rollback check: a pure function of what was observed of a group's instances.
  * rollback > hold > proceed: one instance that warrants a rollback decides the whole group.
  */
+import { classifyLbView, LbHealth } from '../gate';
 
 /** The three verdicts. */
 export const Verdict = { proceed: 'proceed', hold: 'hold', rollback: 'rollback' } as const;
@@ -94,16 +95,15 @@ const IGNORED_PREFIXES = [
   'Warmed',
 ];
 
-/** Whether the load balancer is still registering the instance or running its first checks. */
-function lbRegistering(lb: LbObservation): boolean {
-  if (lb.kind === 'target-group') return lb.state === 'initial' || lb.state === 'unused';
-  if (lb.state === 'Unknown') return true;
-  // Classic ELB reports a new instance OutOfService with this description until its first checks pass.
-  return lb.state === 'OutOfService' && /registration is still in progress/i.test(lb.description ?? '');
-}
-
-function lbHealthy(lb: LbObservation): boolean {
-  return lb.kind === 'target-group' ? lb.state === 'healthy' : lb.state === 'InService';
+/** What the load balancer's view means, read the one way shared/gate reads views. */
+function lbHealth(lb: LbObservation): LbHealth {
+  return classifyLbView({
+    kind: lb.kind,
+    name: lb.target,
+    state: lb.state,
+    ...(lb.reasonCode !== undefined ? { reason: lb.reasonCode } : {}),
+    ...(lb.description !== undefined ? { description: lb.description } : {}),
+  });
 }
 
 /** The findings for one instance (empty when it is ignored). */
@@ -155,7 +155,8 @@ export function judgeInstance(instance: InstanceObservation): VerdictFinding[] {
     });
   }
   for (const lb of instance.lb) {
-    if (lbHealthy(lb)) continue;
+    const health = lbHealth(lb);
+    if (health === LbHealth.healthy) continue;
     const what = `${lb.target}: ${lb.state}${lb.reasonCode ? ` (${lb.reasonCode})` : ''}`;
     if (lb.state === LB_STATE_UNREADABLE) {
       findings.push({
@@ -167,7 +168,7 @@ export function judgeInstance(instance: InstanceObservation): VerdictFinding[] {
       continue;
     }
     findings.push(
-      lbRegistering(lb)
+      health === LbHealth.registering
         ? { verdict: 'hold', reason: 'LB_REGISTERING', instanceId, detail: what }
         : { verdict: 'rollback', reason: 'LB_OUT_OF_SERVICE', instanceId, detail: what },
     );

@@ -15,7 +15,10 @@ import {
   deliverLifecycleEvents,
 } from './delivery/event-bridge';
 import { type CommandImage, isCommandImage } from './fleet/command-image';
+import { fleetByImage } from './fleet/fleet-by-image';
 import { type BuiltImage, buildImage, DEFAULT_IMAGE_DIR, type ImageSpec } from './fleet/images';
+import { createLightFleet, type LightFleet } from './fleet/light-fleet';
+import { isLightImage, type LightImage } from './fleet/light-image';
 import { createProcessFleet, type ProcessFleet } from './fleet/process-fleet';
 import type { PollerTuning, SqsEventSourceMapping } from './lambda/event-source-mapping';
 import type { FunctionOptions, LambdaHandler } from './lambda/functions';
@@ -100,10 +103,13 @@ export type FunctionSpec =
       options?: FunctionOptions;
     };
 
-/** The local fleet of app processes. */
+/** The local fleet: app processes, and light instances (in-process health servers) for large fleets. */
 export interface LocalFleetOptions {
-  /** Images to build (esbuild, once per stack), already built, or shell commands (the user's own app). */
-  images: readonly (ImageSpec | BuiltImage | CommandImage)[];
+  /**
+   * Images to build (esbuild, once per stack), already built, shell commands (the user's own app), or light
+   * images (`{ imageId, light: { bootDelayMs, health } }`: hundreds of instances in one process).
+   */
+  images: readonly (ImageSpec | BuiltImage | CommandImage | LightImage)[];
   /** The one port every instance listens on; default a free port. */
   port?: number;
   /** Extra environment for every instance (before its UserData). */
@@ -159,7 +165,9 @@ export interface LocalStack {
   /** The steps queue, with {@link GateDelivery.queue} or `stepQueue`. */
   stepQueue?: StepQueue;
   fleet?: ProcessFleet;
-  /** The port every instance listens on (the policies' `port`), when the stack runs the process fleet. */
+  /** The light instances, when the fleet has light images. */
+  lightFleet?: LightFleet;
+  /** The port every instance listens on (the policies' `port`), when the stack runs the local fleet. */
   fleetPort?: number;
   /** The built images (command images are the fleet's only: nothing to build or migrate). */
   images: ReadonlyMap<string, BuiltImage>;
@@ -211,7 +219,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const runId = path.basename(ownRunDir);
   const cleanups: (() => Promise<void> | void)[] = [];
 
-  let fleet: ProcessFleet | Fleet | undefined;
+  let fleet: Fleet | undefined;
+  let processFleet: ProcessFleet | undefined;
+  let lightFleet: LightFleet | undefined;
   let fleetPort: number | undefined;
   const images = new Map<string, BuiltImage>();
   const commands = new Map<string, CommandImage>();
@@ -221,22 +231,39 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => {
       if (!options.keepRunDir) rmSync(imageDir, { recursive: true, force: true });
     });
+    const lights = new Map<string, LightImage>();
     for (const image of options.fleet.images) {
-      if (isCommandImage(image)) commands.set(image.imageId, image);
+      if (isLightImage(image)) lights.set(image.imageId, image);
+      else if (isCommandImage(image)) commands.set(image.imageId, image);
       else images.set(image.imageId, isBuilt(image) ? image : await buildImage(image, imageDir));
     }
     fleetPort = options.fleet.port ?? (await freePort());
     const extra = options.fleet.env ?? {};
-    fleet = createProcessFleet({
-      images: new Map<string, BuiltImage | CommandImage>([...images, ...commands]),
-      port: fleetPort,
-      runDir: ownRunDir,
-      baseEnv: () => ({ ...instanceEnv, ...extra }),
-      killGraceMs: options.fleet.killGraceMs,
-      onEvent: (event) => timeline.add(event),
-    });
+    if (images.size > 0 || commands.size > 0 || lights.size === 0) {
+      processFleet = createProcessFleet({
+        images: new Map<string, BuiltImage | CommandImage>([...images, ...commands]),
+        port: fleetPort,
+        runDir: ownRunDir,
+        baseEnv: () => ({ ...instanceEnv, ...extra }),
+        killGraceMs: options.fleet.killGraceMs,
+        onEvent: (event) => timeline.add(event),
+      });
+    }
+    if (lights.size > 0) {
+      lightFleet = createLightFleet({
+        images: lights,
+        port: fleetPort,
+        // As the app reads HEALTH_TOKEN (and HEALTH_TOKEN_HEADER) from its configuration.
+        auth: { token: healthToken, header: 'x-health-token' },
+        onEvent: (event) => timeline.add(event),
+      });
+    }
+    const parts = [processFleet, lightFleet].filter((f): f is ProcessFleet | LightFleet => f !== undefined);
+    fleet = parts.length === 1 ? parts[0] : fleetByImage(parts);
   } else if (options.fleet) {
     fleet = options.fleet;
+    // A process fleet made by the caller is still the stack's to report and close, as before.
+    if ('livePids' in fleet) processFleet = fleet as ProcessFleet;
   }
 
   const sim = await startSim({ ...options, fleet });
@@ -347,7 +374,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
   } catch (error) {
     await sim.close();
-    if (fleet && 'close' in fleet) await (fleet as ProcessFleet).close();
+    await processFleet?.close();
+    await lightFleet?.close();
     for (const cleanup of cleanups.reverse()) await cleanup();
     rmSync(ownRunDir, { recursive: true, force: true });
     throw error;
@@ -374,7 +402,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
   }
 
-  const processFleet = fleet && 'livePids' in fleet ? (fleet as ProcessFleet) : undefined;
   let closed = false;
   return {
     sim,
@@ -383,6 +410,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     delivery,
     ...(stepQueue ? { stepQueue } : {}),
     fleet: processFleet,
+    ...(lightFleet ? { lightFleet } : {}),
     fleetPort,
     images,
     timeline,
@@ -410,6 +438,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       delivery?.stop();
       await sim.close();
       await processFleet?.close();
+      await lightFleet?.close();
       for (const cleanup of cleanups.reverse()) await cleanup();
       if (!options.keepRunDir) rmSync(ownRunDir, { recursive: true, force: true });
     },

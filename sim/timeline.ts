@@ -4,11 +4,12 @@
  */
 import type { DeliveryRecord } from './delivery/event-bridge';
 import type { SimChange } from './events';
+import type { LightFleetEvent } from './fleet/light-fleet';
 import type { FleetEvent } from './fleet/process-fleet';
 import type { InvocationEvent } from './lambda/functions';
 
 /** One entry; `time` is epoch ms; `kind` tells the source. */
-export type TimelineEntry = SimChange | FleetEvent | DeliveryRecord | InvocationEvent;
+export type TimelineEntry = SimChange | FleetEvent | LightFleetEvent | DeliveryRecord | InvocationEvent;
 
 /** An append-only timeline with typed queries. */
 export class Timeline {

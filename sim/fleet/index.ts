@@ -1,5 +1,6 @@
-/** The local fleet: app processes on loopback addresses, their images and their machine faults. */
+/** The local fleet: app processes (or light in-process instances) on loopback addresses, their images and faults. */
 export { COMMAND_WATCHDOG, type CommandImage, isCommandImage } from './command-image';
+export { fleetByImage } from './fleet-by-image';
 export {
   type BuiltImage,
   buildImage,
@@ -10,6 +11,16 @@ export {
   runMigrations,
 } from './images';
 export { type ImdsIdentity, type ImdsServer, startImds } from './imds';
+export {
+  createLightFleet,
+  type LightFleet,
+  type LightFleetEvent,
+  type LightFleetOptions,
+  type LightInstance,
+  UnknownInstanceError,
+} from './light-fleet';
+export { isLightImage, type LightBehaviour, LightHealth, type LightImage } from './light-image';
+export { type LightServer, type LightServerOptions, startLightServer } from './light-server';
 export { EXTRA_MIGRATIONS, type ExtraMigration } from './migrations';
 export {
   createProcessFleet,

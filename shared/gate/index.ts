@@ -27,7 +27,7 @@ export {
   lbWatchNext,
   NOT_REGISTERED,
 } from './lb-health';
-export { type LbHealthCheckSettings, mergeWithLbSettings } from './lb-settings';
+export { effectivePolicy, type LbHealthCheckSettings, mergeWithLbSettings } from './lb-settings';
 export {
   type FailingCheck,
   isFromInstance,

@@ -101,3 +101,18 @@ export function mergeWithLbSettings(input: PolicyInput, checks: readonly LbHealt
   }
   return policy;
 }
+
+/**
+ * The policy the gate probes with, and the rollback check too (one answer for both): the group's policy as
+ * written, `defaultProbeCidrs` when it names no ranges, merged with its load balancers' health checks.
+ *
+ * @throws {PolicyError} as {@link mergeWithLbSettings}.
+ */
+export function effectivePolicy(
+  input: PolicyInput,
+  options: { defaultProbeCidrs: readonly string[]; lbChecks: readonly LbHealthCheckSettings[] },
+): Policy {
+  const withRanges =
+    input.probeCidrs === undefined ? { ...input, probeCidrs: options.defaultProbeCidrs } : input;
+  return mergeWithLbSettings(withRanges, options.lbChecks);
+}

@@ -11,11 +11,11 @@ import {
   type Decision,
   DecisionAction,
   type DecisionReason,
+  effectivePolicy,
   type HookTiming,
   hookTiming,
   judgeMembership,
   judgeTarget,
-  mergeWithLbSettings,
   type Policy,
   PolicyError,
   type PolicyInput,
@@ -72,8 +72,10 @@ export async function prepare(
     }
     throw error;
   }
-  if (input.probeCidrs === undefined) input = { ...input, probeCidrs: deps.defaultProbeCidrs };
-  known.policy = boundOrAsIs(resolvePolicy(input), hookTiming(undefined));
+  known.policy = boundOrAsIs(
+    resolvePolicy({ ...input, probeCidrs: input.probeCidrs ?? deps.defaultProbeCidrs }),
+    hookTiming(undefined),
+  );
 
   let group: GroupDescription | undefined;
   let instance: Ec2Instance | undefined;
@@ -109,7 +111,11 @@ export async function prepare(
 
   let policy: Policy;
   try {
-    const bounded = boundByHook(mergeWithLbSettings(input, await readLbHealthChecks(deps, g)), timing);
+    const lbChecks = await readLbHealthChecks(deps, g);
+    const bounded = boundByHook(
+      effectivePolicy(input, { defaultProbeCidrs: deps.defaultProbeCidrs, lbChecks }),
+      timing,
+    );
     policy = bounded.policy;
     if (bounded.bounded) {
       deps.log.warn("deadline shortened to decide before the hook's global timeout", {

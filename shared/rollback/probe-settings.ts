@@ -1,6 +1,5 @@
 import type { GroupDescription, PolicyLoader } from '../aws';
-import { type LbHealthCheckSettings, mergeWithLbSettings, type PolicyInput } from '../gate';
-import { parseCidr } from '../health';
+import { effectivePolicy, type LbHealthCheckSettings, type PolicyInput } from '../gate';
 import type { ProbeSettings } from './inspect';
 
 /** Options of {@link policyProbeSettings}. */
@@ -13,9 +12,8 @@ export interface PolicyProbeSettingsOptions {
 }
 
 /**
- * Probe settings from each group's policy (SSM) merged with its load balancers' health checks exactly as the
- * launch gate merges them (shared/gate `mergeWithLbSettings`), so the rollback check probes the same port and
- * path the gate does. A policy or merge that is invalid throws: fail closed, never probe with guesses.
+ * Probe settings from each group's policy (SSM) merged with its load balancers' health checks by the gate's own
+ * rule (shared/gate `effectivePolicy`), so the rollback check probes the same port, path and ranges the gate does. A policy or merge that is invalid throws: fail closed, never probe with guesses.
  *
  * @example
  * const policies = createPolicyLoader({ ssm, parse: parsePolicyInput, prefix: config.policyPrefix });
@@ -27,17 +25,12 @@ export function policyProbeSettings(
   return async (group) => {
     const { policy: input = {} } = await options.policies.load(group.name);
     const checks = options.lbHealthChecks ? await options.lbHealthChecks(group) : [];
-    const policy = mergeWithLbSettings(input, checks);
-    // Instances are probed on their private IPv4 address; the policy may also list IPv6 ranges, which the
-    // IPv4-only address guard would refuse as invalid, so only IPv4 ranges are passed on.
-    const cidrs = (input.probeCidrs ?? options.defaultProbeCidrs).filter(
-      (c) => parseCidr(c)?.family === 'ipv4',
-    );
+    const policy = effectivePolicy(input, { defaultProbeCidrs: options.defaultProbeCidrs, lbChecks: checks });
     return {
       port: policy.port,
       path: policy.path,
       timeoutSeconds: policy.timeoutSeconds,
-      probeCidrs: cidrs,
+      probeCidrs: policy.probeCidrs,
     };
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GroupDescription } from '../../../shared/aws';
 import { PolicyInvalidError } from '../../../shared/aws';
 import type { LbHealthCheckSettings, PolicyInput } from '../../../shared/gate';
+import { effectivePolicy } from '../../../shared/gate';
 import { memoryRecorder } from '../../../shared/observability';
 import { policyProbeSettings, type RollbackReport, recordReportMetrics } from '../../../shared/rollback';
 
@@ -68,10 +69,17 @@ describe('policyProbeSettings', () => {
     });
   });
 
-  it("prefers the policy's CIDRs over the function default, keeping only IPv4 ranges", async () => {
-    expect((await settingsFor({ probeCidrs: ['10.1.0.0/16', 'fd00::/8'] })).probeCidrs).toEqual([
-      '10.1.0.0/16',
-    ]);
+  it("prefers the policy's CIDRs over the function default, IPv6 ranges included, exactly as the gate does", async () => {
+    const input = { probeCidrs: ['10.1.0.0/16', 'fd00::/8'] };
+    const settings = await settingsFor(input);
+    expect(settings.probeCidrs).toEqual(['10.1.0.0/16', 'fd00::/8']);
+    // One rule for both: the gate's own resolution of the same policy gives the same ranges, port and path.
+    const gate = effectivePolicy(input, { defaultProbeCidrs: ['192.168.0.0/16'], lbChecks: [] });
+    expect({ port: settings.port, path: settings.path, probeCidrs: settings.probeCidrs }).toEqual({
+      port: gate.port,
+      path: gate.path,
+      probeCidrs: gate.probeCidrs,
+    });
   });
 
   it('propagates a policy that cannot be loaded', async () => {

@@ -120,14 +120,6 @@ export interface ScalingActivity {
   endTime?: Date;
 }
 
-/** Identifies a lifecycle action. The token is never logged or put into an error's context. */
-export interface LifecycleActionRef {
-  group: string;
-  hook: string;
-  token: string;
-  instanceId: string;
-}
-
 /**
  * The lifecycle action a heartbeat or a completion lands on. The gate names it by the instance it judged (with
  * the group and hook), never by the token an event carried: a token paired with another instance's id would

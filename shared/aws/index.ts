@@ -10,7 +10,6 @@ export {
   HeartbeatOutcome,
   type InstanceActionRef,
   isNoActiveLifecycleAction,
-  type LifecycleActionRef,
   LifecycleActionResult,
   type LifecycleHookDescription,
   type ScalingActivity,

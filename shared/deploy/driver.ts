@@ -4,7 +4,6 @@
  * control plane alike: every call goes through injected adapters.
  */
 
-import { FLEET_SETTINGS, type FleetSettings } from '../../infra/fleet-settings';
 import type { LaunchTemplateVersionInput, LaunchTemplateWriter, ParameterWriter } from '../aws';
 import {
   type AutoScalingAdapter,
@@ -15,6 +14,7 @@ import {
   GroupNotFoundError,
   policyParameterName,
 } from '../aws';
+import { FLEET_SETTINGS, type FleetSettings } from '../fleet/settings';
 import { DEFAULT_POLICY, type PolicyInput } from '../gate';
 import { countAbandonedLaunches } from '../launch/abandons';
 import type { RollbackReport } from '../rollback';
@@ -399,7 +399,8 @@ async function observe(
         (await deps.elb.describeInstanceHealth(name, inService)).map((h) => [h.instanceId, h.state]),
       );
       for (const id of inService) {
-        if (!isLbHealthy({ kind: 'classic', name, state: states.get(id) ?? 'Unknown' })) healthy.set(id, false);
+        if (!isLbHealthy({ kind: 'classic', name, state: states.get(id) ?? 'Unknown' }))
+          healthy.set(id, false);
       }
     }
     for (const arn of description.targetGroupArns) {

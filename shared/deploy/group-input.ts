@@ -1,6 +1,6 @@
 /** The new group's CreateAutoScalingGroup input, from the fleet settings: pure. */
 import type { CreateAutoScalingGroupCommandInput } from '@aws-sdk/client-auto-scaling';
-import { type FleetSettings, groupHealthCheck, launchHookSpecification } from '../../infra/fleet-settings';
+import { type FleetSettings, groupHealthCheck, launchHookSpecification } from '../fleet/settings';
 import { BASELINE_GROUP_TAG } from '../launch/baseline-group';
 
 /** The tag every group of a deploy carries with its version. */

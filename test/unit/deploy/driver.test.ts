@@ -15,7 +15,6 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FLEET_SETTINGS } from '../../../infra/fleet-settings';
 import {
   createAutoScalingAdapter,
   createElbAdapter,
@@ -30,6 +29,7 @@ import {
   DeployRequestError,
   deployBlueGreen,
 } from '../../../shared/deploy';
+import { FLEET_SETTINGS } from '../../../shared/fleet/settings';
 import type { RollbackReport } from '../../../shared/rollback';
 
 const asg = mockClient(AutoScalingClient);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FLEET_SETTINGS } from '../../../infra/fleet-settings';
 import { assessProgress, createGroupInput } from '../../../shared/deploy';
+import { FLEET_SETTINGS } from '../../../shared/fleet/settings';
 
 const inst = (lifecycleState: string, lbHealthy = false, instanceId = `i-${Math.random()}`) => ({
   instanceId,

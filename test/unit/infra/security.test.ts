@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FLEET_SETTINGS } from '../../../infra/fleet-settings';
+import { FLEET_SETTINGS } from '../../../shared/fleet/settings';
 import { loadTemplate, type Resource, resourcesOfType, type Template, walk } from './cfn';
 
 const base = loadTemplate('base.yml');

@@ -2,8 +2,8 @@
  * How the lifecycle hook's timing must relate to the gate's policy, as a pure function: the templates, the deploy
  * driver and the gate's defaults can each be checked against it.
  */
-import { globalTimeoutSeconds, HEARTBEAT_FRACTION, HOOK_LIMITS, STEP_MARGIN_MS } from '../shared/gate';
-import type { FleetSettings } from './fleet-settings';
+import { globalTimeoutSeconds, HEARTBEAT_FRACTION, HOOK_LIMITS, STEP_MARGIN_MS } from '../gate';
+import type { FleetSettings } from './settings';
 
 export { globalTimeoutSeconds };
 /** The hard limit on one lifecycle action: 100 × HeartbeatTimeout, at most 48 hours (Auto Scaling's rule). */

@@ -16,8 +16,11 @@ export type HookDefaultResult = (typeof HookDefaultResult)[keyof typeof HookDefa
 export const GroupHealthCheckType = { ELB: 'ELB', EC2: 'EC2' } as const;
 export type GroupHealthCheckType = (typeof GroupHealthCheckType)[keyof typeof GroupHealthCheckType];
 
-/** The load balancer's health check, in the seed's terms (classic ELB); the ALB target group uses the same numbers. */
-export interface LbHealthCheckSettings {
+/**
+ * The load balancer's health check a gated fleet is created with (classic ELB terms; the ALB target group uses the
+ * same numbers). What the gate reads back from a load balancer is shared/gate's `LbHealthCheckSettings`.
+ */
+export interface LbHealthCheckSpec {
   protocol: 'HTTP';
   /** The instance port the check (and the app) listens on. */
   port: number;
@@ -45,7 +48,7 @@ export interface FleetSettings {
   };
   /** The port the app serves on, traffic and `/health` alike. */
   appPort: number;
-  loadBalancerHealthCheck: LbHealthCheckSettings;
+  loadBalancerHealthCheck: LbHealthCheckSpec;
   /** Connection draining (classic) / deregistration delay (ALB), in seconds. */
   drainingSeconds: number;
 }
@@ -88,7 +91,7 @@ export const FLEET_SETTINGS = {
 
 /** The classic ELB health-check target string, e.g. `HTTP:80/health`. */
 export function classicHealthCheckTarget(
-  check: LbHealthCheckSettings = FLEET_SETTINGS.loadBalancerHealthCheck,
+  check: LbHealthCheckSpec = FLEET_SETTINGS.loadBalancerHealthCheck,
 ): string {
   return `${check.protocol}:${check.port}${check.path}`;
 }
@@ -99,7 +102,7 @@ export function classicHealthCheckTarget(
  * @example
  * await elb.send(new ConfigureHealthCheckCommand({ LoadBalancerName: 'web', HealthCheck: classicHealthCheck() }));
  */
-export function classicHealthCheck(check: LbHealthCheckSettings = FLEET_SETTINGS.loadBalancerHealthCheck): {
+export function classicHealthCheck(check: LbHealthCheckSpec = FLEET_SETTINGS.loadBalancerHealthCheck): {
   Target: string;
   Interval: number;
   Timeout: number;
@@ -121,9 +124,7 @@ export function classicHealthCheck(check: LbHealthCheckSettings = FLEET_SETTINGS
  * @example
  * await elbv2.send(new CreateTargetGroupCommand({ Name: 'web', Protocol: 'HTTP', Port: 80, VpcId, ...targetGroupHealthCheck() }));
  */
-export function targetGroupHealthCheck(
-  check: LbHealthCheckSettings = FLEET_SETTINGS.loadBalancerHealthCheck,
-): {
+export function targetGroupHealthCheck(check: LbHealthCheckSpec = FLEET_SETTINGS.loadBalancerHealthCheck): {
   HealthCheckEnabled: true;
   HealthCheckProtocol: 'HTTP';
   HealthCheckPort: string;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkHookTiming } from '../../../shared/fleet/hook-timing';
 import {
   classicHealthCheck,
   classicHealthCheckTarget,
@@ -8,11 +9,10 @@ import {
   groupHealthCheck,
   launchHookSpecification,
   targetGroupHealthCheck,
-} from '../../../infra/fleet-settings';
-import { checkHookTiming } from '../../../infra/hook-timing';
+} from '../../../shared/fleet/settings';
 import { DEFAULT_POLICY } from '../../../shared/gate/policy';
 import { BASELINE_GROUP_TAG } from '../../../shared/launch/baseline-group';
-import { loadTemplate, onlyResource } from './cfn';
+import { loadTemplate, onlyResource } from '../infra/cfn';
 
 const base = loadTemplate('base.yml');
 const fleet = loadTemplate('fleet.yml');

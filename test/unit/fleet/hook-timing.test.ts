@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { FLEET_SETTINGS, type FleetSettings } from '../../../infra/fleet-settings';
 import {
   HookTimingViolationCode as Code,
   checkHookTiming,
   type GateTiming,
   gateHeartbeatGapSeconds,
   globalTimeoutSeconds,
-} from '../../../infra/hook-timing';
+} from '../../../shared/fleet/hook-timing';
+import { FLEET_SETTINGS, type FleetSettings } from '../../../shared/fleet/settings';
 import {
   DEFAULT_POLICY,
   deadlineAt,

@@ -2,7 +2,7 @@
  * `healthgate sim`: the local control plane alone, on loopback, until SIGINT/SIGTERM. It prints the environment
  * that points the AWS SDK (and so `healthgate check`, `healthgate deploy` and the functions) at it.
  */
-import { LAUNCH_GATE_FUNCTION, startLocalStack } from '../../sim/local-stack';
+import { GateDelivery, LAUNCH_GATE_FUNCTION, startLocalStack } from '../../sim/local-stack';
 import { integerOption, parseCommandArgs } from '../args';
 import { type Command, CommandName } from '../command';
 import { ExitCode } from '../exit-code';
@@ -91,12 +91,14 @@ export const simCommand: Command = {
       functions: values.gate
         ? {
             [LAUNCH_GATE_FUNCTION]: {
-              // One module instance per container, as Lambda's execution environments.
-              load: (c: number) => import(`../../functions/launch-gate.ts?container=${c}`),
-              options: { timeoutMs: 900_000 },
+              load: () => import('../../functions/launch-gate'),
+              // As serverless.yml deploys it.
+              options: { timeoutMs: 30_000 },
             },
           }
         : {},
+      // As production delivers them: the lifecycle rule puts each event on the gate's steps queue.
+      ...(values.gate ? { gateDelivery: GateDelivery.queue } : {}),
     });
     if (throttle !== undefined) stack.sim.faults.set([{ throttleRate: throttle, maxConsecutive: 2 }]);
 
@@ -105,7 +107,9 @@ export const simCommand: Command = {
       out(JSON.stringify({ endpoint: stack.endpoint, gate: values.gate ?? false, env: stack.env }));
     } else {
       out(`healthgate sim listening on ${stack.endpoint}`);
-      if (values.gate) out(`lifecycle events are delivered to ${LAUNCH_GATE_FUNCTION} (in process)`);
+      if (values.gate) {
+        out(`lifecycle events go to ${LAUNCH_GATE_FUNCTION} (in process) through its steps queue`);
+      }
       out('');
       for (const [key, value] of Object.entries(stack.env)) out(`export ${key}=${value}`);
       out(`# the gate's health token is in SSM at ${stack.env.HEALTH_TOKEN_PARAMETER}`);

@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { classicHealthCheck, FLEET_SETTINGS } from '../../infra/fleet-settings';
 import {
   createAutoScalingAdapter,
   createEc2Client,
@@ -18,10 +17,12 @@ import {
 } from '../../shared/aws';
 import { loadFunctionConfig } from '../../shared/config';
 import { type DeployEvent, type DeployResult, deployBlueGreen } from '../../shared/deploy';
+import { classicHealthCheck, FLEET_SETTINGS } from '../../shared/fleet/settings';
 import { createRollbackCheck } from '../../shared/rollback';
 import { runMigrations } from '../fleet';
 import {
   freePort,
+  GateDelivery,
   LAUNCH_GATE_FUNCTION,
   type LocalStack,
   SIM_PROBE_CIDRS,
@@ -133,9 +134,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       functions: {
         [LAUNCH_GATE_FUNCTION]: {
           load: () => import('../../functions/launch-gate'),
-          options: { timeoutMs: 20_000, retryDelaysMs: [500, 1000] },
+          // As serverless.yml deploys it: a step is short, its timeout 30 s.
+          options: { timeoutMs: 30_000 },
         },
       },
+      // As production delivers them: the lifecycle rule puts each event on the gate's steps queue.
+      gateDelivery: GateDelivery.queue,
       env: options.functionLogs
         ? {}
         : { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkProbeTarget } from '../../shared/probe/address-guard';
-import { PEER } from '../unit/launch/harness';
+import { PEER } from '../support/launch-harness';
 import {
   expectAbandonedOnly,
   fastPolicy,

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HISTORY_LIMIT, STATE_MAX_BYTES } from '../../shared/gate/state';
 import { CLOCK_SKEW_ALLOWANCE_MS } from '../../shared/launch/run-step';
 import { parseStateKeys, seal } from '../../shared/launch/state-seal';
-import { EVENT_TIME, GROUP, HOOK, launchEvent, STATE_KEY, TOKEN } from '../unit/launch/harness';
+import { EVENT_TIME, GROUP, HOOK, launchEvent, STATE_KEY, TOKEN } from '../support/launch-harness';
 import {
   expectAbandonedOnly,
   fastPolicy,

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPassing } from '../../shared/gate/observation';
 import { probe } from '../../shared/probe/probe';
-import { EVENT_TIME, GROUP, HOOK, launchEvent, TOKEN } from '../unit/launch/harness';
+import { EVENT_TIME, GROUP, HOOK, launchEvent, TOKEN } from '../support/launch-harness';
 import { gateHarness, type HostileServer, INSTANCE, rawResponse, startHostile } from './support';
 
 let answer: Buffer = Buffer.alloc(0);

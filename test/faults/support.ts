@@ -16,7 +16,7 @@ import {
   INSTANCE,
   launchEvent,
   type RunOutcome,
-} from '../unit/launch/harness';
+} from '../support/launch-harness';
 
 export { INSTANCE };
 

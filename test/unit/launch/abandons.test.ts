@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { createAutoScalingAdapter } from '../../../shared/aws/autoscaling';
 import { countAbandonedLaunches } from '../../../shared/launch/abandons';
-import { TOKEN } from './harness';
+import { TOKEN } from '../../support/launch-harness';
 
 describe('countAbandonedLaunches', () => {
   it('counts launches cancelled by an abandoned lifecycle action, optionally since a time', async () => {

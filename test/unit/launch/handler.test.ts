@@ -13,7 +13,7 @@ import {
   launchEvent,
   startInstance,
   TOKEN,
-} from './harness';
+} from '../../support/launch-harness';
 
 const QUEUE_URL = 'http://127.0.0.1:9/000000000000/healthgate-steps';
 

@@ -37,7 +37,7 @@ import {
   STATE_KEY,
   startInstance,
   TOKEN,
-} from './harness';
+} from '../../support/launch-harness';
 
 let instance: FakeInstance;
 beforeEach(async () => {

@@ -31,7 +31,7 @@ import {
   type RunOutcome,
   startInstance,
   TOKEN,
-} from './harness';
+} from '../../support/launch-harness';
 
 let instance: FakeInstance;
 beforeEach(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseStepMessage } from '../../../shared/launch/step-message';
-import { HOOK, INSTANCE, TOKEN } from './harness';
+import { HOOK, INSTANCE, TOKEN } from '../../support/launch-harness';
 
 const action = { group: 'web-blue', hook: HOOK, token: TOKEN, instanceId: INSTANCE };
 

@@ -21,11 +21,11 @@ export {
   TEST_NOTIFICATION,
   WARM_POOL_DESTINATION,
 } from './event';
-export { MAX_ROUNDS_PER_STEP } from './gate-step';
 export { createHealthTokenSource, HealthTokenMissingError, type HealthTokenSource } from './health-token';
 export { type LbHealthCheck, readLbHealthChecks } from './lb-settings';
 export { lbWatchAfter, readLbViews } from './lb-watch';
 export { LaunchNotWaitingYetError } from './preflight';
+export { MAX_ROUNDS_PER_STEP } from './probe-round';
 export { BASELINE_INSTANCES } from './probe-step';
 export { CLOCK_SKEW_ALLOWANCE_MS, runStep, type StepOutcome } from './run-step';
 export {

@@ -189,7 +189,7 @@ export class SqsEventSourceMapping {
 
   /** Starts a poller for every free slot under the target. */
   private spawn(): void {
-    if (!this.ticker) return;
+    if (!this.ticker || this.deps.queue.isClosed) return;
     for (let slot = 0; slot < this.target; slot++) {
       if (this.slots.has(slot)) continue;
       const run = this.poll(slot).finally(() => this.slots.delete(slot));
@@ -215,6 +215,8 @@ export class SqsEventSourceMapping {
   private async poll(slot: number): Promise<void> {
     const signal = this.abort.signal;
     while (!signal.aborted && slot < this.target) {
+      // A deleted queue has nothing more to give: its pollers stop rather than spin on empty receives.
+      if (this.deps.queue.isClosed) return;
       const batch = await this.collect(signal);
       // Stopped while gathering: what was received reappears after its visibility timeout.
       if (batch.messages.length === 0 || signal.aborted) continue;

@@ -38,8 +38,8 @@ export interface FunctionOptions {
    */
   reservedConcurrency?: number;
   /**
-   * How long an asynchronous invocation is kept for retries (`MaximumEventAgeInSeconds`, 60 s–6 h), in real ms;
-   * default 6 hours.
+   * How long an asynchronous invocation is kept for retries (`MaximumEventAgeInSeconds`), in real ms; default 6
+   * hours. Lambda accepts 60 s to 6 h; any value is taken here, so a test need not wait a minute.
    */
   maxEventAgeMs?: number;
   /**

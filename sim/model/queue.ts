@@ -247,6 +247,11 @@ export class Queue {
     return counts;
   }
 
+  /** Whether the queue was deleted (or the sim closed): receives then answer at once, empty. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Stops waiting receives and timers (queue deleted or sim closing). */
   close(): void {
     this.closed = true;

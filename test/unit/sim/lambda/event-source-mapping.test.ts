@@ -271,6 +271,17 @@ describe('SQS event source mapping', () => {
     expect(mapping.concurrency).toBeLessThan(8);
   });
 
+  it('a deleted queue stops its pollers instead of spinning on empty receives', async () => {
+    const { s, queue } = await start();
+    s.functions.register('consumer', () => undefined, { timeoutMs: 1000 });
+    const mapping = s.eventSourceMappings.create({ EventSourceArn: queue.arn, FunctionName: 'consumer' });
+    await until(() => mapping.pollers === 5, 2000, 'five pollers');
+    s.model.queues.delete(queue);
+    await until(() => mapping.pollers === 0, 2000, 'the pollers to stop');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(mapping.pollers).toBe(0);
+  });
+
   it('CreateEventSourceMapping’s rules: visibility ≥ function timeout, BatchSize > 10 needs a window, MaximumConcurrency 2–1000, one per queue and function', async () => {
     const { s, queue } = await start({ VisibilityTimeout: '30' });
     s.functions.register('slow', () => 1, { timeoutMs: 300_000 });

@@ -125,7 +125,10 @@ export interface LocalStackOptions extends Omit<SimOptions, 'fleet'> {
    * {@link LAUNCH_GATE_FUNCTION}; `false` delivers nothing (with either delivery).
    */
   lifecycleTarget?: string | false;
-  /** How lifecycle events reach the gate; default {@link GateDelivery.invoke}. */
+  /**
+   * How lifecycle events reach the gate; default {@link GateDelivery.queue}, as production delivers them (the
+   * rule targets the gate's steps queue). {@link GateDelivery.invoke} calls the function directly instead.
+   */
   gateDelivery?: GateDelivery;
   /**
    * The steps queue, its dead-letter queue (redrive after `maxReceiveCount` deliveries) and an event source
@@ -287,7 +290,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sim.model.parameters.put({ name: `${APP_CONFIG_PATH}/${name}`, value, type: 'SecureString' });
   }
 
-  const gateDelivery = options.gateDelivery ?? GateDelivery.invoke;
+  const gateDelivery = options.gateDelivery ?? GateDelivery.queue;
   let stepQueue: StepQueue | undefined;
   if (gateDelivery === GateDelivery.queue || options.stepQueue) {
     const q = options.stepQueue ?? {};

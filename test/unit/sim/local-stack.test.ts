@@ -2,7 +2,7 @@
  * The local stack with lifecycle events routed through the steps queue: EventBridge sends each event's JSON to
  * the queue, an event source mapping hands it to the gate function, whose own next steps (SendMessage with a
  * delay, to `STEP_QUEUE_URL`, through the real SQS client) come back the same way. A fake gate stands in for the
- * production one. The default delivery (EventBridge invokes the function) is unchanged.
+ * production one, and the default; invoking the function directly stays available.
  */
 import { AutoScalingClient, CompleteLifecycleActionCommand } from '@aws-sdk/client-auto-scaling';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -169,10 +169,20 @@ describe('local stack: lifecycle events through the steps queue', () => {
     ]);
   });
 
-  it('the default is unchanged: EventBridge invokes the gate, and no steps queue exists unless asked for', async () => {
-    stack = await startLocalStack({ seed: 33, functions: { [LAUNCH_GATE_FUNCTION]: async () => 'ok' } });
+  it('by default events go through the steps queue, as in production; invoke delivery calls the gate directly', async () => {
+    stack = await startLocalStack({
+      seed: 33,
+      functions: { [LAUNCH_GATE_FUNCTION]: async () => ({ batchItemFailures: [] }) },
+    });
+    expect(stack.stepQueue).toBeDefined();
+    expect(process.env.STEP_QUEUE_URL).toBe(stack.stepQueue!.url);
+    await stack.close();
+    stack = await startLocalStack({
+      seed: 33,
+      gateDelivery: GateDelivery.invoke,
+      functions: { [LAUNCH_GATE_FUNCTION]: async () => 'ok' },
+    });
     expect(stack.stepQueue).toBeUndefined();
-    expect(process.env.STEP_QUEUE_URL).toBeUndefined();
     group(stack, 'g', 1);
     await stack.waitFor(() => stack!.delivery!.deliveries.length === 1, 5000, 'the delivery');
     expect(stack.delivery!.deliveries[0]).toMatchObject({

@@ -82,6 +82,9 @@ export interface GroupDescription {
   loadBalancerNames: string[];
   /** ELBv2 target group ARNs. */
   targetGroupArns: string[];
+  /** Subnets, comma-separated (a group in a VPC). */
+  vpcZoneIdentifier?: string;
+  availabilityZones: string[];
   tags: Record<string, string>;
   instances: GroupInstance[];
   /** Set while the group is being deleted (`Delete in progress`). */
@@ -427,6 +430,8 @@ function toGroupDescription(group: SdkGroup): GroupDescription {
       : undefined,
     loadBalancerNames: group.LoadBalancerNames ?? [],
     targetGroupArns: group.TargetGroupARNs ?? [],
+    vpcZoneIdentifier: group.VPCZoneIdentifier || undefined,
+    availabilityZones: group.AvailabilityZones ?? [],
     tags,
     instances: (group.Instances ?? []).map(toGroupInstance),
     status: group.Status,

@@ -50,7 +50,6 @@ export {
   LoadBalancerNotFoundError,
   PolicyInvalidError,
 } from './errors';
-export { createSqsAdapter, createSqsClient, type SqsAdapter } from './sqs';
 export {
   createPolicyLoader,
   DEFAULT_POLICY_CACHE_SECONDS,
@@ -60,11 +59,14 @@ export {
   type PolicyLoaderOptions,
   policyParameterName,
 } from './policy-loader';
+export { createSqsAdapter, createSqsClient, type SqsAdapter } from './sqs';
 export { createSsmAdapter, createSsmClient, type Parameter, type SsmAdapter } from './ssm';
 export { createTtlCache, type TtlCache, type TtlCacheOptions } from './ttl-cache';
 export {
   createLaunchTemplateWriter,
   createParameterWriter,
+  LaunchTemplateNotFoundError,
+  type LaunchTemplateVersionInfo,
   type LaunchTemplateVersionInput,
   type LaunchTemplateWriter,
   type ParameterWriter,

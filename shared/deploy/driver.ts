@@ -4,6 +4,7 @@
  * control plane alike: every call goes through injected adapters.
  */
 
+import { randomUUID } from 'node:crypto';
 import type { LaunchTemplateVersionInput, LaunchTemplateWriter, ParameterWriter } from '../aws';
 import {
   type AutoScalingAdapter,
@@ -19,8 +20,8 @@ import { DEFAULT_POLICY, type PolicyInput } from '../gate';
 import { countAbandonedLaunches } from '../launch/abandons';
 import type { RollbackReport } from '../rollback';
 import { DeployRequestError } from './errors';
-import { DeletionCause, type DeployEvent, type VerdictSummary } from './events';
-import { createGroupInput, type NewGroupSpec } from './group-input';
+import { DeletionCause, type DeployEvent, SetUpPart, type VerdictSummary } from './events';
+import { createGroupInput, DEPLOY_ID_TAG, type NewGroupSpec } from './group-input';
 import { DeployFailure, DeployOutcome, type DeployResult } from './outcome';
 import { assessProgress, isLbHealthy, type ObservedInstance } from './progress';
 
@@ -127,6 +128,48 @@ export async function deployBlueGreen(request: DeployRequest, deps: DeployDeps):
   const startedAt = now();
   let abandons = 0;
   let report: RollbackReport | undefined;
+  const deployId = request.deployId ?? randomUUID();
+  // What this deploy made, so that a failure removes exactly that.
+  let groupCreated = false;
+  let madeVersion: { templateId: string; version: string } | undefined;
+  let madePolicy: string | undefined;
+
+  /** Whether a group of this name that this deploy may not have created is its own (the create call failed). */
+  const ownsGroup = async (): Promise<boolean> => {
+    if (groupCreated) return true;
+    try {
+      const found = await deps.autoscaling.describeGroup(group);
+      return found.tags[DEPLOY_ID_TAG] === deployId;
+    } catch {
+      return false;
+    }
+  };
+
+  /** Removes the launch template version and the policy this deploy made; a failure is reported, not thrown. */
+  const removeSetUp = async () => {
+    if (madeVersion && deps.launchTemplates) {
+      try {
+        await deps.launchTemplates.deleteVersion(madeVersion.templateId, madeVersion.version);
+        emit({
+          type: 'set-up-removed',
+          time: now(),
+          group,
+          what: SetUpPart.launchTemplateVersion,
+          id: `${madeVersion.templateId}:${madeVersion.version}`,
+        });
+      } catch (error) {
+        emit({ type: 'cleanup-failed', time: now(), group, error: message(error) });
+      }
+    }
+    if (madePolicy && deps.parameters) {
+      try {
+        await deps.parameters.deleteParameter(madePolicy);
+        emit({ type: 'set-up-removed', time: now(), group, what: SetUpPart.policy, id: madePolicy });
+      } catch (error) {
+        emit({ type: 'cleanup-failed', time: now(), group, error: message(error) });
+      }
+    }
+  };
 
   const finish = (outcome: DeployOutcome, detail: string, failure?: DeployFailure): DeployResult => {
     emit({ type: 'deploy-finished', time: now(), group, outcome, ...(failure ? { failure } : {}), detail });
@@ -166,13 +209,20 @@ export async function deployBlueGreen(request: DeployRequest, deps: DeployDeps):
       }
     }
     // Scaled to zero first: no replacement launches while the group goes, and the gate finds each held instance's
-    // action already ended instead of a group that no longer exists.
-    await drainAndDelete(deps, group, DeletionCause.failed, retireTimeoutMs, {
-      emit,
-      now,
-      sleep,
-      pollIntervalMs,
-    });
+    // action already ended instead of a group that no longer exists. A group of this name this deploy did not
+    // make is never touched.
+    if (await ownsGroup()) {
+      await drainAndDelete(deps, group, DeletionCause.failed, retireTimeoutMs, {
+        emit,
+        now,
+        sleep,
+        pollIntervalMs,
+      });
+    } else if (!groupCreated && (await groupExists(deps, group))) {
+      emit({ type: 'not-ours', time: now(), group });
+    }
+    // After the group: no instance launches from the version any more.
+    await removeSetUp();
     return finish(DeployOutcome.rolledBack, detail, failure);
   };
 
@@ -207,11 +257,13 @@ export async function deployBlueGreen(request: DeployRequest, deps: DeployDeps):
       });
       templateId = created.templateId;
       templateVersion = created.version;
+      madeVersion = created;
       emit({ type: 'launch-template-version', time: now(), templateId, templateVersion });
     }
     if (request.policy) {
       const parameter = policyParameterName(request.policyPrefix ?? DEFAULT_POLICY_PREFIX, group);
       await deps.parameters!.putParameter(parameter, JSON.stringify(request.policy));
+      madePolicy = parameter;
       emit({ type: 'policy-stored', time: now(), parameter });
     }
     await deps.autoscaling.createAutoScalingGroup(
@@ -219,6 +271,7 @@ export async function deployBlueGreen(request: DeployRequest, deps: DeployDeps):
         {
           ...request,
           ...(request.previousGroupName ? { baselineGroupName: request.previousGroupName } : {}),
+          deployId,
           desiredCapacity: canary,
           minSize: Math.min(request.minSize ?? full, canary),
           maxSize: request.maxSize ?? full,
@@ -230,6 +283,7 @@ export async function deployBlueGreen(request: DeployRequest, deps: DeployDeps):
         settings,
       ),
     );
+    groupCreated = true;
     emit({ type: 'group-created', time: now(), group, hook: settings.lifecycleHook.name });
   } catch (error) {
     return fail(DeployFailure.AWS_ERROR, `could not create ${group}: ${message(error)}`);
@@ -469,6 +523,15 @@ function verdictEvent(time: number, report: RollbackReport): Extract<DeployEvent
 
 function summarise(reasons: readonly VerdictSummary[]): string {
   return reasons.map((r) => `${r.reason}${r.instanceId ? ` ${r.instanceId}` : ''}: ${r.detail}`).join('; ');
+}
+
+async function groupExists(deps: DeployDeps, group: string): Promise<boolean> {
+  try {
+    await deps.autoscaling.describeGroup(group);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function removeGroup(

@@ -18,6 +18,13 @@ export const DeletionCause = {
 } as const;
 export type DeletionCause = (typeof DeletionCause)[keyof typeof DeletionCause];
 
+/** The parts of a deploy's set-up other than its group. */
+export const SetUpPart = {
+  launchTemplateVersion: 'launch-template-version',
+  policy: 'policy',
+} as const;
+export type SetUpPart = (typeof SetUpPart)[keyof typeof SetUpPart];
+
 /** Progress of one deploy, in the order it happens. `time` is epoch milliseconds. */
 export type DeployEvent =
   | {
@@ -63,6 +70,10 @@ export type DeployEvent =
   | { type: 'retiring'; time: number; group: string; cause: DeletionCause }
   | { type: 'group-deleted'; time: number; group: string; cause: DeletionCause }
   | { type: 'cleanup-failed'; time: number; group: string; error: string }
+  /** What the failed deploy made besides its group, removed: the launch template version, the group's policy. */
+  | { type: 'set-up-removed'; time: number; group: string; what: SetUpPart; id: string }
+  /** The group of this name was not made by this deploy (its deploy-id tag differs): it is left alone. */
+  | { type: 'not-ours'; time: number; group: string }
   | {
       type: 'deploy-finished';
       time: number;

@@ -6,6 +6,12 @@ import { BASELINE_GROUP_TAG } from '../launch/baseline-group';
 /** The tag every group of a deploy carries with its version. */
 export const VERSION_TAG = 'healthgate:version';
 
+/**
+ * The tag naming the deploy that created a group: a deploy removes a group only when it carries its own id, so a
+ * failure never deletes a group someone else made under the same name.
+ */
+export const DEPLOY_ID_TAG = 'healthgate:deploy-id';
+
 /** The new group as the deploy describes it. */
 export interface NewGroupSpec {
   groupName: string;
@@ -20,6 +26,8 @@ export interface NewGroupSpec {
   vpcZoneIdentifier?: string;
   availabilityZones?: readonly string[];
   tags?: Readonly<Record<string, string>>;
+  /** Tagged as {@link DEPLOY_ID_TAG} on the group (not its instances). */
+  deployId?: string;
   /**
    * The serving group this one replaces: tagged as the gate's baseline group (`healthgate:baseline-group`), so a
    * canary failing a shared check is compared with its in-service instances while the new group has none.
@@ -41,7 +49,11 @@ export function createGroupInput(
   const tags: Record<string, string> = { ...spec.tags, [VERSION_TAG]: spec.version };
   const baseline = spec.baselineGroupName ?? tags[BASELINE_GROUP_TAG];
   delete tags[BASELINE_GROUP_TAG];
-  const groupTags = baseline ? { [BASELINE_GROUP_TAG]: baseline } : {};
+  delete tags[DEPLOY_ID_TAG];
+  const groupTags: Record<string, string> = {
+    ...(baseline ? { [BASELINE_GROUP_TAG]: baseline } : {}),
+    ...(spec.deployId ? { [DEPLOY_ID_TAG]: spec.deployId } : {}),
+  };
   return {
     AutoScalingGroupName: spec.groupName,
     LaunchTemplate: {

@@ -6,6 +6,9 @@ import {
   CreateLaunchTemplateVersion$,
   type CreateLaunchTemplateVersionRequest,
   type CreateLaunchTemplateVersionResult,
+  DeleteLaunchTemplateVersions$,
+  type DeleteLaunchTemplateVersionsRequest,
+  type DeleteLaunchTemplateVersionsResult,
   DescribeInstances$,
   type DescribeInstancesRequest,
   type DescribeInstancesResult,
@@ -160,7 +163,7 @@ export const ec2Operations = (cp: ControlPlane): Record<string, Operation> => {
             CreateTime: new Date(t.createTime),
             CreatedBy: 'arn:aws:iam::123456789012:root',
             DefaultVersionNumber: t.defaultVersion,
-            LatestVersionNumber: t.versions.length,
+            LatestVersionNumber: t.lastVersionNumber ?? t.versions.length,
           },
         };
       },
@@ -176,6 +179,33 @@ export const ec2Operations = (cp: ControlPlane): Record<string, Operation> => {
           input.VersionDescription,
         );
         return { LaunchTemplateVersion: versionView(v, lts.get(ref).defaultVersion) };
+      },
+    ),
+    DeleteLaunchTemplateVersions: operation(
+      DeleteLaunchTemplateVersions$,
+      (input: DeleteLaunchTemplateVersionsRequest): DeleteLaunchTemplateVersionsResult => {
+        const ref = { id: input.LaunchTemplateId, name: input.LaunchTemplateName };
+        const t = lts.get(ref);
+        const ok: string[] = [];
+        const failed: { version: string; code: string; message: string }[] = [];
+        for (const version of input.Versions ?? []) {
+          const error = lts.deleteVersion(ref, version);
+          if (error) failed.push({ version, ...error });
+          else ok.push(version);
+        }
+        return {
+          SuccessfullyDeletedLaunchTemplateVersions: ok.map((v) => ({
+            LaunchTemplateId: t.id,
+            LaunchTemplateName: t.name,
+            VersionNumber: Number(v),
+          })),
+          UnsuccessfullyDeletedLaunchTemplateVersions: failed.map((f) => ({
+            LaunchTemplateId: t.id,
+            LaunchTemplateName: t.name,
+            VersionNumber: Number(f.version),
+            ResponseError: { Code: f.code as never, Message: f.message },
+          })),
+        };
       },
     ),
     DescribeLaunchTemplateVersions: operation(

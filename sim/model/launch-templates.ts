@@ -26,6 +26,8 @@ export interface LaunchTemplate {
   createTime: number;
   defaultVersion: number;
   versions: LaunchTemplateVersion[];
+  /** The highest number ever given (deleted versions keep theirs). */
+  lastVersionNumber?: number;
 }
 
 /** Launch templates by id. */
@@ -75,13 +77,44 @@ export class LaunchTemplates {
     const version: LaunchTemplateVersion = {
       templateId: template.id,
       templateName: template.name,
-      versionNumber: template.versions.length + 1,
+      // Numbers are never reused, even after a version is deleted.
+      versionNumber:
+        Math.max(...template.versions.map((v) => v.versionNumber), template.lastVersionNumber ?? 0) + 1,
       description,
       createTime: this.now(),
       data: { ...base, ...data },
     };
     template.versions.push(version);
+    template.lastVersionNumber = version.versionNumber;
     return version;
+  }
+
+  /**
+   * Deletes one version (DeleteLaunchTemplateVersions): the answer for it, as EC2 reports each version on its own
+   * (`undefined`: deleted). The default version cannot be deleted.
+   */
+  deleteVersion(
+    ref: { id?: string; name?: string },
+    versionNumber: string,
+  ): { code: string; message: string } | undefined {
+    const template = this.get(ref);
+    const n = Number(versionNumber);
+    const index = template.versions.findIndex((v) => v.versionNumber === n);
+    if (!Number.isInteger(n) || index < 0) {
+      return {
+        code: 'launchTemplateVersionDoesNotExist',
+        message: `The specified launch template version ${versionNumber} does not exist.`,
+      };
+    }
+    if (n === template.defaultVersion) {
+      return {
+        code: 'unexpectedError',
+        message:
+          'Cannot delete the default version of a launch template; make another version the default first.',
+      };
+    }
+    template.versions.splice(index, 1);
+    return undefined;
   }
 
   /** Finds a template by id or name; `InvalidLaunchTemplateId.NotFound` / `…Name.NotFoundException` otherwise. */
@@ -110,11 +143,11 @@ export class LaunchTemplates {
   resolve(template: LaunchTemplate, version: string): LaunchTemplateVersion {
     const n =
       version === '$Latest'
-        ? template.versions.length
+        ? Math.max(...template.versions.map((v) => v.versionNumber))
         : version === '$Default'
           ? template.defaultVersion
           : Number(version);
-    const found = template.versions[n - 1];
+    const found = template.versions.find((v) => v.versionNumber === n);
     if (!found || !Number.isInteger(n)) {
       throw new SimError(
         'InvalidLaunchTemplateId.VersionNotFound',

@@ -231,6 +231,20 @@ export function describeDeployEvent(event: DeployEvent): Line {
         text: `could not remove ${event.group}: ${event.error}`,
         tone: Tone.bad,
       };
+    case 'set-up-removed':
+      return {
+        ...deploy,
+        group: event.group,
+        text: `removed what the failed deploy made: ${event.what === 'policy' ? 'the gate policy' : 'launch template version'} ${event.id}`,
+        tone: Tone.info,
+      };
+    case 'not-ours':
+      return {
+        ...deploy,
+        group: event.group,
+        text: `${event.group} was not made by this deploy: left alone`,
+        tone: Tone.bad,
+      };
     case 'deploy-finished':
       return {
         ...deploy,

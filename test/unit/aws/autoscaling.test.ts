@@ -69,6 +69,7 @@ describe('describeGroup', () => {
       launchTemplate: { id: 'lt-1', version: '7' },
       loadBalancerNames: ['classic-web'],
       targetGroupArns: ['arn:tg/web'],
+      availabilityZones: ['us-east-1a'],
       tags: { app: 'web' },
       instances: [
         {

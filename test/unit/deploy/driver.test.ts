@@ -6,13 +6,17 @@ import {
   DescribeScalingActivitiesCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { CreateLaunchTemplateVersionCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateLaunchTemplateVersionCommand,
+  DeleteLaunchTemplateVersionsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import {
   DescribeInstanceHealthCommand,
   ElasticLoadBalancingClient,
 } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -361,7 +365,10 @@ describe('deployBlueGreen', () => {
     const result = await deployBlueGreen(first, deps());
     expect(result.outcome).toBe('deployed');
     const create = asg.commandCalls(CreateAutoScalingGroupCommand)[0]!.args[0].input;
-    expect(create.Tags?.map((t) => t.Key)).toEqual(['healthgate:version']);
+    expect(create.Tags?.map((t) => [t.Key, t.PropagateAtLaunch])).toEqual([
+      ['healthgate:version', true],
+      ['healthgate:deploy-id', false],
+    ]);
   });
 
   it('stops waiting for a held verdict once maxAbandons more replacements are abandoned meanwhile', async () => {
@@ -427,6 +434,51 @@ describe('deployBlueGreen', () => {
     expect(result).toMatchObject({ outcome: 'rolled-back', failure: 'AWS_ERROR' });
     expect(result.detail).toMatch(/could not create web-v2: .*Throttling/);
     expect(updatedGroups()).not.toContain('web-v1');
+    expect(world.groups.get('web-v1')).toHaveLength(2);
+  });
+
+  it('never removes a group of the same name that it did not make (its deploy-id tag differs)', async () => {
+    world.groups.set('web-v2', [{ id: 'i-theirs', state: 'InService' }]);
+    asg.on(CreateAutoScalingGroupCommand).rejects(
+      Object.assign(new Error('AutoScalingGroup by this name already exists'), {
+        name: 'AlreadyExists',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const result = await deployBlueGreen(request(), deps());
+    expect(result).toMatchObject({ outcome: 'rolled-back', failure: 'AWS_ERROR' });
+    expect(updatedGroups()).toEqual([]);
+    expect(asg.commandCalls(DeleteAutoScalingGroupCommand)).toHaveLength(0);
+    expect(events.map((e) => e.type)).toContain('not-ours');
+  });
+
+  it('a failed deploy removes the launch template version and the policy it made, after its group', async () => {
+    world.abandons = 2;
+    ec2.on(CreateLaunchTemplateVersionCommand).resolves({
+      LaunchTemplateVersion: { LaunchTemplateId: 'lt-0abc', VersionNumber: 7 },
+    });
+    ec2.on(DeleteLaunchTemplateVersionsCommand).resolves({});
+    ssm.on(PutParameterCommand).resolves({ Version: 1 });
+    ssm.on(DeleteParameterCommand).resolves({});
+    const result = await deployBlueGreen(
+      request({
+        launchTemplate: { id: 'lt-0abc' },
+        newTemplateVersion: { sourceVersion: '1', data: { ImageId: 'ami-v2' } },
+        policy: { maxAbandonsPerVersion: 2 },
+        verdictSettleMs: 0,
+      }),
+      deps(),
+    );
+    expect(result).toMatchObject({ outcome: 'rolled-back', failure: 'CIRCUIT_BREAKER' });
+    expect(ec2.commandCalls(DeleteLaunchTemplateVersionsCommand)[0]!.args[0].input).toEqual({
+      LaunchTemplateId: 'lt-0abc',
+      Versions: ['7'],
+    });
+    expect(ssm.commandCalls(DeleteParameterCommand)[0]!.args[0].input).toEqual({
+      Name: '/healthgate/web-v2/policy',
+    });
+    const order = events.map((e) => e.type);
+    expect(order.indexOf('group-deleted')).toBeLessThan(order.indexOf('set-up-removed'));
     expect(world.groups.get('web-v1')).toHaveLength(2);
   });
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Migrator } from 'kysely';
-import { type HealthRunner, healthPlugin } from '../shared/health';
+import type { HealthRunner } from '../shared/health';
+import { fastifyInject, healthPlugin } from '../shared/health/fastify';
 import { allowedHostsFor, isAllowedHost } from './allowed-hosts';
 import type { AppConfig } from './config';
 import { type AppDatabase, openDatabase } from './db/database';
@@ -94,10 +95,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     config,
     database,
     identity,
-    inject: async (req) => {
-      const res = await app.inject(req);
-      return { statusCode: res.statusCode, body: res.body };
-    },
+    inject: fastifyInject(app),
     pageHeaders: { host: pageHost, 'x-forwarded-proto': 'https', [INTERNAL_HEADER]: internal.nonce },
   });
   app.decorate('healthgate', {

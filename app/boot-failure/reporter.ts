@@ -1,11 +1,12 @@
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { createServer, type Server } from 'node:http';
 import {
+  createHealthHandler,
   createHealthRunner,
-  HEALTH_CONTENT_TYPE,
-  type HealthBody,
-  isAuthorised,
-  publicView,
+  type HealthReport,
+  type HealthRunner,
+  healthResponse,
 } from '../../shared/health';
+import { healthRequestOf, writeHealthResponse } from '../../shared/health/node';
 import type { ConfigError } from '../errors';
 import { discoverIdentity, type IdentityDeps } from '../instance-identity';
 import type { SignalSource } from '../serve';
@@ -28,7 +29,7 @@ export interface BootFailureReporterDeps {
 
 /** A running boot-failure report. */
 export interface BootFailureReporter {
-  app: FastifyInstance;
+  server: Server;
   /** `http://host:port` it answers on. */
   url: string;
   /** Stops answering (as on SIGTERM) without calling `exit`. */
@@ -38,14 +39,14 @@ export interface BootFailureReporter {
 /** The exit code after a signal: the boot failed, so the process never ends as a success. */
 export const BOOT_FAILURE_EXIT_CODE = 1;
 
-const FAIL_ONLY: HealthBody = Object.freeze({ status: 'fail' });
+const FAIL_ONLY = healthResponse(503, { status: 'fail' });
 
 /**
  * Answers for an app that refused to boot on a configuration error, on the app's own `HOST:PORT`, so a prober
  * learns at once that waiting is pointless: `GET /health` → 503 `application/health+json` with the instance's
  * identity and `configuration:keys` (missing keys named, no values) failing `transient: false`; details only to
- * authorised callers, exactly as the app's health plugin decides (token header or source CIDRs), `{ status }`
- * to everyone else. Every other path, `/health/live` included, → 503 `{ status: 'fail' }`: the process is not
+ * authorised callers, by the health library's own handler (token header or source CIDRs, as the app decides),
+ * `{ status }` to everyone else. Every other path, `/health/live` included, → 503 `{ status: 'fail' }`: the process is not
  * the app, and nothing may take it for one. SIGTERM/SIGINT close it and exit {@link BOOT_FAILURE_EXIT_CODE}.
  *
  * Throws ConfigError when `HOST`/`PORT` are themselves invalid, and the listen error when the port is taken:
@@ -75,34 +76,36 @@ export async function startBootFailureReporter(
       );
     }
   }
-  const runner = createHealthRunner({
-    checks: bootFailureChecks(error, env),
-    identity: { ...settings.identity, instanceId },
-    secrets: settings.secrets,
-    now: deps.now,
-  });
-
-  const app = Fastify({ logger: false });
-  app.get('/health', async (request, reply) => {
-    // The socket's peer, never X-Forwarded-For, as in the health plugin.
-    const authorised = isAuthorised(
-      { headers: request.headers, ip: request.socket.remoteAddress ?? '' },
-      settings.auth,
-    );
-    let body: HealthBody = FAIL_ONLY;
-    try {
-      // The checks fail by construction; `fail` is forced anyway: this process must never look healthy.
-      body = { ...(await runner.report()).body, status: 'fail' };
-    } catch {
-      body = FAIL_ONLY;
+  const runner = alwaysFailing(
+    createHealthRunner({
+      checks: bootFailureChecks(error, env),
+      identity: { ...settings.identity, instanceId },
+      secrets: settings.secrets,
+      now: deps.now,
+    }),
+  );
+  // The library's handler serves /health; no liveness route: the process is not the app.
+  const health = createHealthHandler({ runner, auth: settings.auth, livePath: false });
+  const server = createServer((req, res) => {
+    const result = health(healthRequestOf(req));
+    if (result === undefined) {
+      writeHealthResponse(res, FAIL_ONLY);
+    } else if (result instanceof Promise) {
+      void result.then((response) => writeHealthResponse(res, response));
+    } else {
+      writeHealthResponse(res, result);
     }
-    return send(reply, authorised ? body : publicView(body));
   });
-  app.setNotFoundHandler(async (_request, reply) => send(reply, FAIL_ONLY));
-  app.setErrorHandler(async (_error, _request, reply) => send(reply, FAIL_ONLY));
 
-  await app.listen({ host: settings.host, port: settings.port });
-  const address = app.server.address();
+  // A taken port (EADDRINUSE) rejects here: the caller then exits as without the report.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: settings.host, port: settings.port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : settings.port;
   const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
   print(
@@ -117,8 +120,9 @@ export async function startBootFailureReporter(
       signals.removeListener('SIGTERM', onSignal);
       signals.removeListener('SIGINT', onSignal);
       // Nothing here is worth draining: a probe cut short is as good as a 503.
-      app.server.closeAllConnections();
-      await app.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
     })();
     return closing;
   };
@@ -127,16 +131,30 @@ export async function startBootFailureReporter(
   };
   signals.once('SIGTERM', onSignal);
   signals.once('SIGINT', onSignal);
-  return { app, url, close };
+  return { server, url, close };
 }
 
-function send(reply: FastifyReply, body: HealthBody): FastifyReply {
-  return (
-    reply
-      .code(503)
-      .header('content-type', HEALTH_CONTENT_TYPE)
-      .header('cache-control', 'no-store')
-      // A Buffer, so fastify adds no charset, as the health plugin does.
-      .send(Buffer.from(JSON.stringify(body), 'utf8'))
-  );
+/**
+ * `runner` with every report failing (503): the checks fail by construction, and `fail` is forced anyway, since
+ * this process must never look healthy. Each report is rewritten once, so the handler serialises it once.
+ */
+function alwaysFailing(runner: HealthRunner): HealthRunner {
+  const failed = new WeakMap<HealthReport, HealthReport>();
+  return {
+    get runs() {
+      return runner.runs;
+    },
+    async report() {
+      const report = await runner.report();
+      let forced = failed.get(report);
+      if (forced === undefined) {
+        forced = Object.freeze({
+          body: Object.freeze({ ...report.body, status: 'fail' as const }),
+          httpStatus: 503 as const,
+        });
+        failed.set(report, forced);
+      }
+      return forced;
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { HealthStatus } from './types';
+import { HealthStatus } from './types.js';
 
 const SEVERITY: Record<HealthStatus, number> = { pass: 0, warn: 1, fail: 2 };
 

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type CidrMatcher, createCidrMatcher } from './cidr';
-import type { HealthAuth } from './types';
+import { type CidrMatcher, createCidrMatcher } from './cidr.js';
+import type { HealthAuth } from './types.js';
 
 /** The request fields authorisation reads. `ip` should be the socket's peer, not a forwarded header. */
 export interface HealthRequestLike {
@@ -8,52 +8,88 @@ export interface HealthRequestLike {
   ip: string;
 }
 
+/** Decides, per request, whether the caller may see the full body; built once from a {@link HealthAuth}. */
+export type Authoriser = (req: HealthRequestLike) => boolean;
+
 export const DEFAULT_TOKEN_HEADER = 'x-health-token';
 
+// Peers are few (load balancer nodes, the gate); past this many distinct addresses the memo starts afresh.
+const MAX_REMEMBERED_PEERS = 256;
+
 // Compiled once per auth object: the request path only matches.
-const compiled = new WeakMap<HealthAuth, CidrMatcher>();
+const compiledCidrs = new WeakMap<HealthAuth, CidrMatcher>();
+const compiledAuthorisers = new WeakMap<HealthAuth, Authoriser>();
 
 /**
  * Compiles `auth.cidrs` by the one CIDR rule (./cidr), throwing `InvalidCidrError` (a `HealthConfigError`) on
- * the first invalid one. Call it at setup to fail fast; {@link isAuthorised} calls it too and caches the result.
+ * the first invalid one. Call it at setup to fail fast; {@link createAuthoriser} calls it too.
  */
 export function compileAuth(auth: HealthAuth): CidrMatcher {
-  const existing = compiled.get(auth);
+  const existing = compiledCidrs.get(auth);
   if (existing) {
     return existing;
   }
   const matcher = createCidrMatcher(auth.cidrs ?? []);
-  compiled.set(auth, matcher);
+  compiledCidrs.set(auth, matcher);
   return matcher;
 }
 
 /**
- * Whether `req` may see the full body: the token header equals `auth.token` (compared in constant time),
- * or the source address lies in one of `auth.cidrs`. No token and no CIDRs authorise nobody (fail closed).
+ * Compiles `auth` into an {@link Authoriser}: the token's digest and the header name are computed once, the
+ * CIDRs parsed once (an invalid one throws `InvalidCidrError` here, not per request), and each peer address's
+ * answer remembered. A request is authorised when its token header equals `auth.token` (compared in constant
+ * time) or its source address lies in one of `auth.cidrs`; no token and no CIDRs authorise nobody.
+ *
+ * @example
+ * const authorise = createAuthoriser({ token: process.env.HEALTH_TOKEN, cidrs: ['10.0.0.0/16'] });
+ * authorise({ headers: req.headers, ip: req.socket.remoteAddress ?? '' });
  */
-export function isAuthorised(req: HealthRequestLike, auth: HealthAuth): boolean {
-  return tokenMatches(req, auth) || addressAllowed(req.ip, compileAuth(auth));
+export function createAuthoriser(auth: HealthAuth): Authoriser {
+  const matcher = compileAuth(auth);
+  const header = (auth.header ?? DEFAULT_TOKEN_HEADER).toLowerCase();
+  const expected = auth.token ? digest(auth.token) : undefined;
+  const peers = new Map<string, boolean>();
+  const addressAllowed = (ip: string): boolean => {
+    const known = peers.get(ip);
+    if (known !== undefined) {
+      return known;
+    }
+    // A link-local peer carries the zone of the interface it came in on (fe80::1%eth0); the address is what the
+    // CIDRs name, so the zone goes before matching.
+    const allowed = matcher.matches(ip.split('%', 1)[0] ?? '');
+    if (peers.size >= MAX_REMEMBERED_PEERS) {
+      peers.clear();
+    }
+    peers.set(ip, allowed);
+    return allowed;
+  };
+  const anyCidr = matcher.cidrs.length > 0;
+  return (req) => {
+    if (expected !== undefined) {
+      const presented = req.headers[header];
+      // A repeated header is ambiguous: refuse it rather than pick one. Hashing the presented value gives equal
+      // lengths, so neither the token's content nor its length leaks through timing.
+      if (typeof presented === 'string' && presented !== '' && timingSafeEqual(digest(presented), expected)) {
+        return true;
+      }
+    }
+    return anyCidr && addressAllowed(req.ip);
+  };
 }
 
-function tokenMatches(req: HealthRequestLike, auth: HealthAuth): boolean {
-  if (!auth.token) {
-    return false;
+/**
+ * Whether `req` may see the full body, by {@link createAuthoriser}'s rule; the compiled authoriser is kept per
+ * `auth` object, so calling this per request costs no recompilation.
+ */
+export function isAuthorised(req: HealthRequestLike, auth: HealthAuth): boolean {
+  let authorise = compiledAuthorisers.get(auth);
+  if (authorise === undefined) {
+    authorise = createAuthoriser(auth);
+    compiledAuthorisers.set(auth, authorise);
   }
-  const presented = req.headers[(auth.header ?? DEFAULT_TOKEN_HEADER).toLowerCase()];
-  // A repeated header is ambiguous: refuse it rather than pick one.
-  if (typeof presented !== 'string' || presented === '') {
-    return false;
-  }
-  // Hashing both sides gives equal lengths, so neither the content nor the length leaks through timing.
-  return timingSafeEqual(digest(presented), digest(auth.token));
+  return authorise(req);
 }
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
-}
-
-function addressAllowed(ip: string, matcher: CidrMatcher): boolean {
-  // A link-local peer carries the zone of the interface it came in on (fe80::1%eth0); the address is what the
-  // CIDRs name, so the zone goes before matching.
-  return matcher.matches(ip.split('%', 1)[0] ?? '');
 }

@@ -1,5 +1,5 @@
-import { aggregateStatus, httpStatusFor } from './aggregate';
-import type { CheckEntry, HealthBody, HealthIdentity, HealthReport } from './types';
+import { aggregateStatus, httpStatusFor } from './aggregate.js';
+import type { CheckEntry, HealthBody, HealthIdentity, HealthReport } from './types.js';
 
 /** One finished check, ready to become a body entry. */
 export interface NamedEntry {

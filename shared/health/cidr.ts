@@ -18,7 +18,7 @@
  *   refused: write the IPv4 CIDR instead.
  */
 import { BlockList, isIP } from 'node:net';
-import { HealthConfigError } from './errors';
+import { HealthConfigError } from './errors.js';
 
 /** An address family, as `net.BlockList` names it. */
 export type IpFamily = 'ipv4' | 'ipv6';

@@ -1,78 +1,73 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { compileAuth, isAuthorised } from './auth';
-import { drainingBody, publicView } from './body';
-import { HEALTH_CONTENT_TYPE, type HealthAuth, type HealthBody, type HealthRunner } from './types';
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import type { InjectRequest } from './checks/page-renders.js';
+import { createHealthHandler, type HealthHandlerOptions } from './handler.js';
+import type { HealthResponse } from './response.js';
 
-/** Options of {@link healthPlugin}. */
-export interface HealthPluginOptions {
-  runner: HealthRunner;
-  /** Who sees the full body; without it everyone gets `{ status }` only. */
-  auth?: HealthAuth;
-  /** Deep readiness route; default `/health`. */
-  path?: string;
-  /** Liveness route; default `/health/live`. */
-  livePath?: string;
-  /** While true (graceful shutdown), `path` answers 503 `shutting down` without running any check. */
-  draining?: () => boolean;
-}
+/** Options of {@link healthPlugin}: those of the core handler. */
+export type HealthPluginOptions = HealthHandlerOptions;
 
-const NO_AUTH: HealthAuth = {};
-
-const plugin: FastifyPluginAsync<HealthPluginOptions> = async (app, options) => {
-  const { runner } = options;
-  const auth = options.auth ?? NO_AUTH;
-  compileAuth(auth); // an invalid CIDR fails at registration, not on the first probe
-  const draining = options.draining ?? (() => false);
-
-  app.get(options.path ?? '/health', async (request, reply) => {
-    // The socket's peer, never X-Forwarded-For: a forwarded address is whatever the caller wrote.
-    const authorised = isAuthorised(
-      { headers: request.headers, ip: request.socket.remoteAddress ?? '' },
-      auth,
-    );
-    const view = (body: HealthBody) => (authorised ? body : publicView(body));
-    if (draining()) {
-      return send(reply, 503, view(drainingBody()));
-    }
-    try {
-      const { body, httpStatus } = await runner.report();
-      return send(reply, httpStatus, view(body));
-    } catch (error) {
-      request.log.error({ err: error }, 'health report failed');
-      return send(reply, 503, view({ status: 'fail', output: 'health report unavailable' }));
+const healthRoutes: FastifyPluginCallback<HealthPluginOptions> = (app, options, done) => {
+  let handler: ReturnType<typeof createHealthHandler>;
+  try {
+    handler = createHealthHandler(options);
+  } catch (error) {
+    // An invalid CIDR or route fails the registration, not the first probe.
+    done(error as Error);
+    return;
+  }
+  // Not async: a cached answer goes out without a promise per request. fastify has routed the request, so the
+  // handler's own path matching is skipped (a prefix of an enclosing plugin is then honoured too).
+  app.get(handler.path, (request, reply) => {
+    const result = handler.deep({
+      headers: request.headers,
+      // The socket's peer, never X-Forwarded-For (nor request.ip, which trustProxy may take from it).
+      remoteAddress: request.socket.remoteAddress,
+    });
+    if (result instanceof Promise) {
+      void result.then((response) => send(request, reply, response));
+    } else {
+      send(request, reply, result);
     }
   });
-
-  // Liveness: the process answers. No dependency is touched, and draining does not change it: a draining
-  // process is alive, and restarting it would cut the requests it is finishing.
-  app.get(options.livePath ?? '/health/live', async (_request, reply) =>
-    send(reply, 200, { status: 'pass' }),
-  );
+  if (handler.livePath !== undefined) {
+    app.get(handler.livePath, (request, reply) => send(request, reply, handler.live()));
+  }
+  done();
 };
 
-function send(reply: FastifyReply, code: number, body: HealthBody): FastifyReply {
-  return (
-    reply
-      .code(code)
-      .header('content-type', HEALTH_CONTENT_TYPE)
-      .header('cache-control', 'no-store')
-      // A Buffer, because fastify appends `; charset=utf-8` to strings; JSON is UTF-8 by definition (RFC 8259).
-      .send(Buffer.from(JSON.stringify(body), 'utf8'))
-  );
+function send(request: FastifyRequest, reply: FastifyReply, response: HealthResponse): void {
+  if (response.error !== undefined) {
+    request.log.error({ err: response.error }, 'health report failed');
+  }
+  reply.code(response.status).headers(response.headers).send(response.body);
 }
-
-// fastify-plugin's two symbols, set by hand (it is not a dependency): the routes register on the parent
-// instance, so the app's root-level hooks (logging, error handling) apply to them.
-Object.assign(plugin, {
-  [Symbol.for('skip-override')]: true,
-  [Symbol.for('fastify.display-name')]: 'healthgate-health',
-});
 
 /**
  * Fastify plugin serving `GET /health` (deep, `application/health+json`, details only to authorised callers)
- * and `GET /health/live` (liveness).
+ * and `GET /health/live` (liveness), HEAD included. Wrapped by fastify-plugin: fastify checks its version
+ * (5.x), and the routes register on the instance it is given rather than an encapsulated child, so that
+ * instance's hooks (logging, host checks, error handling) apply to them.
  *
  * @example
- * await app.register(healthPlugin, { runner, auth: { token: cfg.healthToken, cidrs: ['10.0.0.0/8'] } });
+ * await app.register(healthPlugin, { runner, auth: { token: process.env.HEALTH_TOKEN, cidrs: ['10.0.0.0/16'] } });
  */
-export const healthPlugin: FastifyPluginAsync<HealthPluginOptions> = plugin;
+export const healthPlugin = fastifyPlugin(healthRoutes, { fastify: '5.x', name: '@healthgate/health' });
+
+/**
+ * A page check's in-process request through `app` (fastify's `inject`: no socket, the app's hooks run).
+ *
+ * @example
+ * pageRendersCheck({ inject: fastifyInject(app), headers: { host: 'www.example.com', 'x-forwarded-proto': 'https' } })
+ */
+export function fastifyInject(app: Pick<FastifyInstance, 'inject'>): InjectRequest {
+  return async (req) => {
+    const res = await app.inject({
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      signal: req.signal,
+    });
+    return { statusCode: res.statusCode, body: res.body };
+  };
+}

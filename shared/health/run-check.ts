@@ -1,7 +1,7 @@
-import { isHealthStatus } from './aggregate';
-import { HealthCheckTimeoutError } from './errors';
-import { sanitiseMessage } from './sanitise';
-import type { CheckEntry, CheckOutcome, HealthCheck } from './types';
+import { isHealthStatus } from './aggregate.js';
+import { HealthCheckTimeoutError } from './errors.js';
+import { sanitiseMessage } from './sanitise.js';
+import type { CheckEntry, CheckOutcome, HealthCheck } from './types.js';
 
 /** What running one check needs from outside: the clock, and literals to redact from outputs. */
 export interface RunCheckDeps {

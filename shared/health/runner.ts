@@ -1,7 +1,7 @@
-import { buildBody, type NamedEntry, toReport } from './body';
-import { HealthConfigError } from './errors';
-import { runCheck } from './run-check';
-import type { HealthCheck, HealthIdentity, HealthReport, HealthRunner } from './types';
+import { buildBody, type NamedEntry, toReport } from './body.js';
+import { HealthConfigError } from './errors.js';
+import { runCheck } from './run-check.js';
+import type { HealthCheck, HealthIdentity, HealthReport, HealthRunner } from './types.js';
 
 /** Who this instance is, or a function that says so at each run (the instance id may arrive after boot). */
 export type IdentitySource = HealthIdentity | (() => HealthIdentity | Promise<HealthIdentity>);

@@ -1,5 +1,5 @@
-import { sanitiseMessage } from '../sanitise';
-import type { HealthCheck } from '../types';
+import { sanitiseMessage } from '../sanitise.js';
+import type { HealthCheck } from '../types.js';
 
 /** Options of {@link databaseCheck}. */
 export interface DatabaseCheckOptions {

@@ -1,10 +1,15 @@
-import type { HealthCheck } from '../types';
+import type { HealthCheck } from '../types.js';
 
-/** An in-process request, e.g. fastify's `app.inject`. */
+/**
+ * An in-process request to the app itself: `fastifyInject(app)` (fastify's `inject`), `serverInject(server)` /
+ * `expressInject(server)` (a loopback request to the app's own server), or one's own. `signal` fires when the
+ * check's `timeoutMs` runs out: abandon the request then.
+ */
 export type InjectRequest = (req: {
   method: 'GET';
   url: string;
   headers: Record<string, string>;
+  signal: AbortSignal;
 }) => Promise<{ statusCode: number; body?: string }>;
 
 /** Options of {@link pageRendersCheck}. */
@@ -40,7 +45,7 @@ export interface PageRendersCheckOptions {
  * lacks `expectText`. The output names the status, never the body.
  *
  * @example
- * pageRendersCheck({ inject: (req) => app.inject(req), headers: { host: 'www.example.com', 'x-forwarded-proto': 'https' } })
+ * pageRendersCheck({ inject: fastifyInject(app), headers: { host: 'www.example.com', 'x-forwarded-proto': 'https' } })
  */
 export function pageRendersCheck(options: PageRendersCheckOptions): HealthCheck {
   const path = options.path ?? '/';
@@ -51,7 +56,7 @@ export function pageRendersCheck(options: PageRendersCheckOptions): HealthCheck 
     transient: options.transient ?? true,
     timeoutMs: options.timeoutMs ?? 2000,
     run: async (signal) => {
-      const res = await options.inject({ method: 'GET', url: path, headers: { ...options.headers } });
+      const res = await options.inject({ method: 'GET', url: path, headers: { ...options.headers }, signal });
       const observed = { observedValue: res.statusCode, observedUnit: 'http status' };
       const failure = async (output: string) => {
         const own = options.dependenciesHealthy

@@ -1,4 +1,4 @@
-import type { HealthCheck } from '../types';
+import type { HealthCheck } from '../types.js';
 
 /** Options of {@link requiredConfigCheck}. */
 export interface RequiredConfigCheckOptions {
@@ -7,6 +7,8 @@ export interface RequiredConfigCheckOptions {
   /** Where to look; default `process.env`, read at each run. */
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** Default `configuration:keys`. */
+  name?: string;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface RequiredConfigCheckOptions {
 export function requiredConfigCheck(options: RequiredConfigCheckOptions): HealthCheck {
   const keys = [...options.keys];
   return {
-    name: 'configuration:keys',
+    name: options.name ?? 'configuration:keys',
     componentType: 'component',
     // Configuration is read at boot: waiting does not make a missing key appear.
     transient: false,

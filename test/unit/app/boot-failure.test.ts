@@ -61,7 +61,7 @@ describe('boot-failure report (in process, real HTTP)', () => {
       print: (line) => lines.push(line),
     });
     reporters.push(reporter);
-    const port = (reporter.app.server.address() as AddressInfo).port;
+    const port = (reporter.server.address() as AddressInfo).port;
     return { reporter, port, lines, proc };
   }
 

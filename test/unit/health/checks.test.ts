@@ -144,7 +144,7 @@ describe('pageRendersCheck', () => {
     });
     expect(check).toMatchObject({ name: 'homepage:status', componentType: 'component', transient: true });
     expect(await entryOf(check)).toMatchObject({ status: 'pass', observedValue: 200 });
-    expect(seen).toEqual([{ method: 'GET', url: '/', headers }]);
+    expect(seen).toEqual([{ method: 'GET', url: '/', headers, signal: expect.any(AbortSignal) }]);
   });
 
   it('fails on a wrong status without echoing the body', async () => {

@@ -7,10 +7,10 @@ import {
   type HealthBody,
   type HealthCheck,
   HealthConfigError,
-  type HealthPluginOptions,
   type HealthRunner,
-  healthPlugin,
+  pageRendersCheck,
 } from '../../../shared/health';
+import { fastifyInject, type HealthPluginOptions, healthPlugin } from '../../../shared/health/fastify';
 
 const servers: FastifyInstance[] = [];
 afterEach(async () => {
@@ -46,7 +46,7 @@ async function bodyOf(res: Response): Promise<HealthBody> {
   return (await res.json()) as HealthBody;
 }
 
-describe('healthPlugin over HTTP', () => {
+describe('healthPlugin (fastify) over HTTP', () => {
   it('hides details without a token and shows them with one; headers on both', async () => {
     const runner = createHealthRunner({
       checks: [counted('database:responseTime', { status: 'pass', observedValue: 2, observedUnit: 'ms' })],
@@ -227,5 +227,78 @@ describe('healthPlugin over HTTP', () => {
     await expect(
       bad.register(healthPlugin, { runner: createHealthRunner({ checks: [] }), auth }),
     ).rejects.toThrow(HealthConfigError);
+  });
+
+  it('is a fastify-plugin plugin: named, for fastify 5, and not encapsulated (skip-override)', () => {
+    const meta = healthPlugin as unknown as Record<symbol, unknown>;
+    expect(meta[Symbol.for('skip-override')]).toBe(true);
+    expect(meta[Symbol.for('fastify.display-name')]).toBe('@healthgate/health');
+    expect(meta[Symbol.for('plugin-meta')]).toMatchObject({ fastify: '5.x', name: '@healthgate/health' });
+  });
+
+  it("the registering instance's hooks apply to its routes, also inside a prefixed child; HEAD answers", async () => {
+    const app = Fastify();
+    servers.push(app);
+    const seen: string[] = [];
+    app.addHook('onRequest', async (request) => {
+      seen.push(`root ${request.method} ${request.url}`);
+    });
+    await app.register(healthPlugin, { runner: createHealthRunner({ checks: [] }) });
+    await app.register(
+      async (child) => {
+        child.addHook('onRequest', async (request) => {
+          seen.push(`child ${request.url}`);
+        });
+        await child.register(healthPlugin, { runner: createHealthRunner({ checks: [] }), livePath: false });
+      },
+      { prefix: '/ops' },
+    );
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    expect((await fetch(`${base}/ops/health`)).status).toBe(200);
+    expect((await fetch(`${base}/ops/health/live`)).status).toBe(404);
+    const head = await fetch(`${base}/health`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('application/health+json');
+    expect(await head.text()).toBe('');
+    expect(seen).toEqual([
+      'root GET /health',
+      'root GET /ops/health',
+      'child /ops/health',
+      'root GET /ops/health/live',
+      'root HEAD /health',
+    ]);
+  });
+
+  it('fastifyInject renders a page through the app (its hooks included) for pageRendersCheck', async () => {
+    const app = Fastify();
+    servers.push(app);
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.headers.host !== 'www.example.test') {
+        return reply.code(400).send('unknown host');
+      }
+    });
+    app.get('/', async () => '<h1>Tariffs</h1>');
+    const runner = createHealthRunner({
+      checks: [
+        pageRendersCheck({
+          inject: fastifyInject(app),
+          headers: { host: 'www.example.test' },
+          expectText: '<h1>Tariffs</h1>',
+        }),
+        pageRendersCheck({ inject: fastifyInject(app), name: 'wrong-host:status' }),
+      ],
+    });
+    await app.register(healthPlugin, { runner, auth: { token: TOKEN } });
+    await app.ready();
+    const report = await runner.report();
+    expect(report.body.checks?.['homepage:status']?.[0]).toMatchObject({
+      status: 'pass',
+      observedValue: 200,
+    });
+    expect(report.body.checks?.['wrong-host:status']?.[0]).toMatchObject({
+      status: 'fail',
+      output: 'GET / answered 400, expected 200',
+    });
   });
 });

@@ -2,9 +2,10 @@
  * `healthgate sim`: the local control plane alone, on loopback, until SIGINT/SIGTERM. It prints the environment
  * that points the AWS SDK (and so `healthgate check`, `healthgate deploy` and the functions) at it.
  */
-import { GateDelivery, LAUNCH_GATE_FUNCTION, startLocalStack } from '../../sim/local-stack';
+import { GateDelivery, LAUNCH_GATE_FUNCTION, type LocalStack, startLocalStack } from '../../sim/local-stack';
+import { DEPLOYED, runScenario, type Scenario } from '../../sim/scenarios';
 import { integerOption, parseCommandArgs } from '../args';
-import { type Command, CommandName } from '../command';
+import { type Command, type CommandContext, CommandName } from '../command';
 import { ExitCode } from '../exit-code';
 import { UsageError } from '../usage-error';
 
@@ -16,6 +17,7 @@ const OPTIONS = {
   gate: { type: 'boolean' },
   duplicates: { type: 'boolean' },
   throttle: { type: 'string' },
+  demo: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -59,6 +61,10 @@ export const simCommand: Command = {
         text: 'throttle that share of API calls (0-1; at most 2 in a row per request)',
       },
       { flag: '--seed N', text: 'seed ids and fault decisions' },
+      {
+        flag: '--demo',
+        text: 'also a world to deploy to: the gate, a fleet of demo app processes, load balancer web and\nthe serving group web-v1 (3 instances of v1); it prints healthgate deploy commands to try',
+      },
       { flag: '--json', text: 'the environment as one JSON object on stdout instead of export lines' },
       { flag: '-h, --help', text: 'this help' },
     ],
@@ -68,12 +74,14 @@ export const simCommand: Command = {
       '  3  the control plane could not start (the port is taken)',
     ].join('\n'),
     examples: [
+      'healthgate sim --demo',
       'healthgate sim --gate',
       'healthgate sim --port 0 --time-scale 0.1 --duplicates --throttle 0.3 --seed 7',
     ],
   },
   async run(argv, { io, signal }) {
     const values = parseCommandArgs(argv, OPTIONS);
+    if (values.demo) return runDemo(values, { io, signal });
     if (!LOOPBACK.test(values.host)) {
       throw new UsageError(`--host must be a loopback address (127.0.0.0/8), got ${values.host}`);
     }
@@ -131,3 +139,83 @@ export const simCommand: Command = {
     return ExitCode.ok;
   },
 };
+
+/** The demo's world: v1 serves; v3's image (a migration never applied) exists, for a deploy that must stop. */
+const DEMO: Scenario = {
+  name: 'demo',
+  description: 'web-v1 serves v1 (3 instances of the demo app) behind the classic load balancer web',
+  capacity: 3,
+  versions: [
+    { name: 'v1' },
+    {
+      name: 'v3',
+      description: 'ships migration 0003, never applied',
+      unappliedMigrations: ['0003_add_meter_reads'],
+    },
+  ],
+  steps: [{ kind: 'deploy', version: 'v1', expect: DEPLOYED }],
+};
+
+/** The demo image ids a user deploys with `--ami`. */
+export const DEMO_IMAGES = {
+  good: 'ami-healthgate-base',
+  broken: 'ami-healthgate-0003_add_meter_reads',
+} as const;
+
+/** The variables a shell needs for `healthgate deploy` and `healthgate check` against the stack. */
+const exportable = (stack: LocalStack) =>
+  Object.entries(stack.env).filter(([key]) => !key.startsWith('POWERTOOLS_'));
+
+async function runDemo(
+  values: { port: string; host: string; seed?: string; json?: boolean },
+  { io, signal }: CommandContext,
+) {
+  if (values.host !== '127.0.0.1') throw new UsageError('--demo binds 127.0.0.1 only: leave out --host');
+  const port = integerOption('port', values.port, { min: 0, max: 65_535 })!;
+  const seed = integerOption('seed', values.seed, { min: 0 }) ?? 1;
+  const out = (line: string) => io.stdout.write(`${line}\n`);
+  const report = await runScenario(DEMO, {
+    seed,
+    signal,
+    port,
+    ...(values.json
+      ? {}
+      : { onEntry: (entry) => out(`${(entry.t / 1000).toFixed(1).padStart(6)}s  ${entry.text}`) }),
+    afterSteps: async (stack) => {
+      const env = exportable(stack);
+      if (values.json) {
+        out(
+          JSON.stringify({
+            endpoint: stack.endpoint,
+            group: 'web-v1',
+            images: DEMO_IMAGES,
+            env: Object.fromEntries(env),
+          }),
+        );
+      } else {
+        out('');
+        out(`healthgate sim --demo: ${DEMO.description}; the launch gate runs in process.`);
+        out('In another shell:');
+        out('');
+        for (const [key, value] of env) out(`export ${key}=${value}`);
+        out('');
+        out(`healthgate deploy --group web-v1 --version v2 --ami ${DEMO_IMAGES.good} --poll-interval 0.5`);
+        out(
+          `healthgate deploy --group web-v1 --version v3 --ami ${DEMO_IMAGES.broken} --poll-interval 0.5   # stopped`,
+        );
+        out('healthgate check --group web-v1');
+        out('');
+        out('Ctrl-C stops everything.');
+      }
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    },
+  });
+  if (report.error && !signal.aborted) {
+    io.stderr.write(`healthgate sim --demo: ${report.error}\n`);
+    return ExitCode.undecided;
+  }
+  return ExitCode.ok;
+}

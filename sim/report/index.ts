@@ -1,4 +1,5 @@
 /** Scenario reports: the timeline's lines, per-instance tracks, the JSON and HTML reports. */
+export { deployReport } from './deploy-report';
 export { describeDeployEvent, describeSimEntry } from './describe';
 export { escapeHtml, renderHtml } from './html';
 export { buildTracks } from './tracks';

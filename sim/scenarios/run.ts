@@ -75,6 +75,13 @@ export interface RunOptions {
   cwd?: string;
   /** Aborting it stops the run: the deploy under way removes its new group, then the stack stops. */
   signal?: AbortSignal;
+  /** The sim's API port (the first run of a process keeps it for the next ones); default a free port. */
+  port?: number;
+  /**
+   * Called once the steps are done, before the stack stops: `healthgate sim --demo` serves the world the steps
+   * built until it is stopped.
+   */
+  afterSteps?: (stack: LocalStack) => Promise<void>;
 }
 
 /**
@@ -121,7 +128,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
   try {
     note(`scenario ${scenario.name}: ${scenario.description}`);
-    const endpoint = await processEndpoint();
+    const endpoint = await processEndpoint(options.port);
     stack = await startLocalStack({
       port: endpoint.port,
       healthToken: endpoint.healthToken,
@@ -301,6 +308,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       if (result.outcome === 'deployed') serving = group;
       if (result.failure === 'INTERRUPTED') throw new Error(`interrupted during step ${n}`);
     }
+    await options.afterSteps?.(stack);
     if (scenario.steps.some((s) => s.kind === 'api-faults')) {
       // The log keeps the most recent calls only: a lower bound, enough to show the faults were live.
       const injected = stack.sim.requests.entries().filter((e) => e.injected).length;
@@ -367,8 +375,8 @@ let endpoint: { port: number; healthToken: string } | undefined;
  * container keeps it, and its SDK clients and token cache keep what they first read: every run in this process
  * must answer on the same endpoint with the same token.
  */
-async function processEndpoint(): Promise<{ port: number; healthToken: string }> {
-  endpoint ??= { port: await freePort(), healthToken: randomBytes(18).toString('base64url') };
+async function processEndpoint(port?: number): Promise<{ port: number; healthToken: string }> {
+  endpoint ??= { port: port ?? (await freePort()), healthToken: randomBytes(18).toString('base64url') };
   return endpoint;
 }
 

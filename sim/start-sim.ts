@@ -27,6 +27,8 @@ export interface SimOptions extends ControlPlaneOptions {
    * (default 100), as Lambda enforces them. Per-function limits: `FunctionOptions.reservedConcurrency`.
    */
   lambdaConcurrency?: { account?: number; minimumUnreserved?: number };
+  /** Keep each invocation's output with it, as CloudWatch Logs would (`echo`: also print it). Default off. */
+  lambdaLogs?: { echo: boolean };
 }
 
 /** A running control plane. */
@@ -84,6 +86,7 @@ export const startSim = async (options: SimOptions = {}): Promise<Sim> => {
     defaults: options.lambdaDefaults,
     accountConcurrency: options.lambdaConcurrency?.account,
     minimumUnreservedConcurrency: options.lambdaConcurrency?.minimumUnreserved,
+    ...(options.lambdaLogs ? { logs: options.lambdaLogs } : {}),
   });
   const eventSourceMappings = new EventSourceMappings({
     functions,

@@ -18,6 +18,7 @@ import {
   type ThrottleReason,
 } from './concurrency';
 import { functionArn, lambdaContext } from './context';
+import { captureLogs } from './function-logs';
 
 /** A handler as `functions/` export them: `(event, context) => Promise<result>`. */
 // biome-ignore lint/suspicious/noExplicitAny: handlers declare their own event types, as on Lambda.
@@ -88,6 +89,8 @@ export interface InvocationRecord {
    * in-process handler cannot be stopped, so its late work is recorded here for tests to see.
    */
   lateSettledAt?: number;
+  /** What the handler wrote to stdout and stderr during this invocation (its log stream), line by line. */
+  logs?: string[];
 }
 
 /** The answer to a synchronous invocation. */
@@ -178,6 +181,11 @@ export interface LambdaFunctionsOptions {
   defaults?: Omit<FunctionOptions, 'reservedConcurrency'>;
   /** The account's concurrency limit; default 1000, Lambda's default quota. */
   accountConcurrency?: number;
+  /**
+   * Keep each invocation's stdout and stderr with it (`record.logs`), as Lambda sends them to CloudWatch Logs;
+   * `echo` also lets them through to this process's output. Default: not captured.
+   */
+  logs?: { echo: boolean };
   /** Smallest unreserved pool reservations may leave; default 100, as Lambda enforces. */
   minimumUnreservedConcurrency?: number;
   now?: () => number;
@@ -543,10 +551,19 @@ export class LambdaFunctions {
       timer = setTimeout(() => resolve('timeout'), fn.options.timeoutMs);
     });
     const handler = container?.handler;
-    const running = Promise.resolve().then(() => {
-      if (!handler) throw initFailure(initError);
-      return handler(event, context);
-    });
+    const invoke = () =>
+      Promise.resolve().then(() => {
+        if (!handler) throw initFailure(initError);
+        return handler(event, context);
+      });
+    let running: Promise<unknown>;
+    if (this.o.logs) {
+      const stream = { lines: [] as string[], echo: this.o.logs.echo };
+      record.logs = stream.lines;
+      running = captureLogs(stream, invoke);
+    } else {
+      running = invoke();
+    }
     try {
       const first = await Promise.race([
         running.then(

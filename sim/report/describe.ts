@@ -1,6 +1,7 @@
 /** Turns the sim's timeline entries and the deploy's events into readable timeline lines: pure. */
 import type { DeployEvent } from '../../shared/deploy';
 import { instanceIdOf, type TimelineEntry } from '../timeline';
+import { decisionsInLogs } from './gate-log';
 import { type RunEntry, Tone } from './types';
 
 type Line = Omit<RunEntry, 'time' | 't'>;
@@ -253,6 +254,18 @@ export function describeDeployEvent(event: DeployEvent): Line {
         tone: event.outcome === 'deployed' ? Tone.good : Tone.bad,
       };
   }
+}
+
+/** The lines of the decisions an invocation logged (a batch of steps may decide several instances). */
+export function describeLoggedDecisions(entry: TimelineEntry): Line[] {
+  if (entry.kind !== 'invocation-end') return [];
+  return decisionsInLogs(entry.record.logs).map((d) => ({
+    instanceId: d.instanceId,
+    ...(d.group ? { group: d.group } : {}),
+    source: 'gate',
+    text: `gate ${d.action} ${d.reason}: ${oneLine(d.detail)}`,
+    tone: d.action === 'CONTINUE' ? Tone.good : Tone.bad,
+  }));
 }
 
 /** The instance an entry concerns; the gate's continuation payloads name it as `action.instanceId`. */

@@ -1,6 +1,7 @@
 /** Per-instance tracks (lifecycle spans, gate decisions, LB states) from the sim's timeline: pure. */
 import type { TimelineEntry } from '../timeline';
 import { entryInstance } from './describe';
+import { decisionsInLogs } from './gate-log';
 import type { InstanceTrack } from './types';
 
 /**
@@ -47,12 +48,27 @@ export function buildTracks(
     if (entry.kind === 'lifecycle-action' && entry.cause === 'CompleteLifecycleAction') {
       completed.set(entry.instanceId, entry.time);
     }
+    // A batch of steps may decide several instances: its log names each one.
+    const logged = entry.kind === 'invocation-end' ? decisionsInLogs(entry.record.logs) : [];
+    for (const d of logged) {
+      const decided = tracks.get(d.instanceId);
+      if (!decided) continue;
+      const start = actionStart.get(d.instanceId);
+      const time = completed.get(d.instanceId) ?? entry.time;
+      decided.decisions.push({
+        t: at(time),
+        action: d.action,
+        reason: d.reason,
+        detail: d.detail,
+        ...(start !== undefined ? { afterMs: time - start } : {}),
+      });
+    }
     const id = entryInstance(entry);
     const track = id ? tracks.get(id) : undefined;
     if (!track) continue;
     if (entry.kind === 'process-started') track.privateIp = entry.privateIp;
     if (entry.kind === 'lb-health') track.lb.push({ t: at(entry.time), state: entry.state });
-    if (entry.kind === 'invocation-end' && entry.record.outcome === 'success') {
+    if (entry.kind === 'invocation-end' && entry.record.outcome === 'success' && logged.length === 0) {
       const result = entry.record.result as
         | { outcome?: string; decision?: { action: string; reason: string; detail: string } }
         | undefined;

@@ -28,7 +28,13 @@ import {
   SIM_PROBE_CIDRS,
   startLocalStack,
 } from '../local-stack';
-import { describeDeployEvent, describeSimEntry, entryInstance } from '../report/describe';
+import {
+  describeDeployEvent,
+  describeLoggedDecisions,
+  describeSimEntry,
+  entryInstance,
+} from '../report/describe';
+import { decisionsInLogs } from '../report/gate-log';
 import { buildTracks } from '../report/tracks';
 import type { DeploySummary, ExpectationResult, RunEntry, ScenarioReport } from '../report/types';
 import { type SharedPostgres, startSharedPostgres } from './database';
@@ -122,7 +128,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     const all = stack.timeline.entries;
     for (; consumed < all.length; consumed++) {
       const entry = all[consumed]!;
-      push(entry.time, describeSimEntry(entry));
+      const decisions = describeLoggedDecisions(entry);
+      if (decisions.length > 0) for (const line of decisions) push(entry.time, line);
+      else push(entry.time, describeSimEntry(entry));
     }
   };
 
@@ -147,9 +155,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       },
       // As production delivers them: the lifecycle rule puts each event on the gate's steps queue.
       gateDelivery: GateDelivery.queue,
-      env: options.functionLogs
-        ? {}
-        : { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+      // The gate's log is its record of decisions (as CloudWatch Logs is on AWS): kept with each invocation,
+      // printed only when asked.
+      lambdaLogs: { echo: options.functionLogs ?? false },
+      env: {
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...(options.functionLogs ? {} : { POWERTOOLS_METRICS_DISABLED: 'true' }),
+      },
     });
     timer = setInterval(drain, 50);
     const { model } = stack.sim;
@@ -383,12 +395,14 @@ async function processEndpoint(port?: number): Promise<{ port: number; healthTok
 /** Instances whose lifecycle action the gate completed but whose invocation has not returned its decision yet. */
 function undecided(stack: LocalStack): string[] {
   const decided = new Set(
-    stack.timeline.entries.flatMap((e) =>
-      e.kind === 'invocation-end' &&
-      (e.record.result as { outcome?: string } | undefined)?.outcome === 'decided'
+    stack.timeline.entries.flatMap((e) => {
+      if (e.kind !== 'invocation-end') return [];
+      const logged = decisionsInLogs(e.record.logs).map((d) => d.instanceId);
+      if (logged.length > 0) return logged;
+      return (e.record.result as { outcome?: string } | undefined)?.outcome === 'decided'
         ? [entryInstance(e) ?? '']
-        : [],
-    ),
+        : [];
+    }),
   );
   return stack.timeline
     .of('lifecycle-action')

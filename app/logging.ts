@@ -20,9 +20,14 @@ function redactPaths(tokenHeader: string): string[] {
   return [...new Set(headers)].flatMap((h) => [`req.headers["${h}"]`, `headers["${h}"]`]);
 }
 
+/** How much of the health log may wait in memory, and for how long, before it is written. */
+export const HEALTH_LOG_BUFFER = { bytes: 4096, flushMs: 1000 } as const;
+
 /**
  * Opens the two destinations: the main log on stdout (or `accessLogFile`), the health log in `healthLogFile`
- * (directory created). Writes are synchronous: a line is on disk when the request has been answered.
+ * (directory created). Main log writes are synchronous: a line is on disk when the request has been answered.
+ * The health log is written in batches (at {@link HEALTH_LOG_BUFFER}'s size or age, and at exit): it takes a
+ * line for every probe, and a write per line cost a probe more than answering it.
  */
 export function openLogDestinations(options: {
   accessLogFile?: string;
@@ -32,7 +37,13 @@ export function openLogDestinations(options: {
     main: options.accessLogFile
       ? pino.destination({ dest: options.accessLogFile, mkdir: true, sync: true })
       : pino.destination({ dest: 1, sync: true }),
-    health: pino.destination({ dest: options.healthLogFile, mkdir: true, sync: true }),
+    health: pino.destination({
+      dest: options.healthLogFile,
+      mkdir: true,
+      sync: false,
+      minLength: HEALTH_LOG_BUFFER.bytes,
+      periodicFlush: HEALTH_LOG_BUFFER.flushMs,
+    }),
   };
 }
 

@@ -31,17 +31,46 @@ function normalise(pattern: string): string {
  * for the domain and its subdomains (Django's convention). Ports are ignored. No patterns admit nothing.
  */
 export function isAllowedHost(hostHeader: string | undefined, patterns: readonly string[]): boolean {
-  const host = hostnameOf(hostHeader);
-  if (host === undefined) {
-    return false;
-  }
-  return patterns.some((raw) => {
-    const pattern = normalise(raw);
-    if (pattern.startsWith('.')) {
-      return host === pattern.slice(1) || host.endsWith(pattern);
+  return createHostCheck(patterns)(hostHeader);
+}
+
+// A few Host values arrive over and over (the domain, the instance's IP); past this many the memo starts afresh.
+const MAX_REMEMBERED_HOSTS = 256;
+
+/**
+ * {@link isAllowedHost} for one set of patterns, compiled once: the patterns are normalised here, not per
+ * request, and each Host header value's answer is remembered (bounded), since a server sees few distinct ones.
+ *
+ * @example
+ * const allowed = createHostCheck(['.example.com', '10.0.1.5']);
+ * allowed('www.example.com:443'); // true
+ */
+export function createHostCheck(patterns: readonly string[]): (hostHeader: string | undefined) => boolean {
+  const normalised = patterns.map(normalise);
+  const exact = new Set(normalised.filter((p) => !p.startsWith('.')));
+  const domains = normalised.filter((p) => p.startsWith('.'));
+  const judge = (hostHeader: string | undefined): boolean => {
+    const host = hostnameOf(hostHeader);
+    if (host === undefined) {
+      return false;
     }
-    return host === pattern;
-  });
+    return exact.has(host) || domains.some((d) => host === d.slice(1) || host.endsWith(d));
+  };
+  const memo = new Map<string, boolean>();
+  return (hostHeader) => {
+    if (hostHeader === undefined) {
+      return false;
+    }
+    let allowed = memo.get(hostHeader);
+    if (allowed === undefined) {
+      allowed = judge(hostHeader);
+      if (memo.size >= MAX_REMEMBERED_HOSTS) {
+        memo.clear();
+      }
+      memo.set(hostHeader, allowed);
+    }
+    return allowed;
+  };
 }
 
 /** The wildcard bind addresses, which name no host. */

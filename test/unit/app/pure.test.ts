@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedHostsFor, hostnameOf, isAllowedHost } from '../../../app/allowed-hosts';
+import { allowedHostsFor, createHostCheck, hostnameOf, isAllowedHost } from '../../../app/allowed-hosts';
 import { escapeHtml, HOME_MARKER, renderHome } from '../../../app/home';
 import { httpsRedirectTarget, isHealthPath } from '../../../app/https-redirect';
 import { parseHostsFile } from '../../../app/instance-identity';
@@ -23,6 +23,28 @@ describe('allowed hosts', () => {
     expect(isAllowedHost('10.0.1.6', patterns)).toBe(false);
     expect(isAllowedHost(undefined, patterns)).toBe(false);
     expect(isAllowedHost('www.example.com', [])).toBe(false);
+  });
+
+  it('a compiled check answers as isAllowedHost, the same Host the same way every time, past its memo too', () => {
+    const patterns = ['WWW.Example.com', '.example.org', '[fd00::5]'];
+    const allowed = createHostCheck(patterns);
+    const hosts = [
+      'www.example.com',
+      'Www.Example.Com:80',
+      'x.example.org',
+      'example.org.evil',
+      '[fd00::5]:8080',
+    ];
+    for (let i = 0; i < 600; i += 1) {
+      // 600 distinct misses overflow the memo; the known hosts must still answer alike.
+      expect(allowed(`h${i}.invalid`)).toBe(false);
+      for (const host of hosts) {
+        expect(allowed(host), host).toBe(isAllowedHost(host, patterns));
+      }
+    }
+    expect(hosts.map((h) => allowed(h))).toEqual([true, true, true, false, true]);
+    expect(allowed(undefined)).toBe(false);
+    expect(createHostCheck([])('www.example.com')).toBe(false);
   });
 
   it('adds the hosts file, the private IP and a specific bind address, never a wildcard', () => {

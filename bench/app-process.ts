@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AppServerMessage } from './app-server';
+import type { AppServerMessage } from './server-messages';
 
 /** The token the bench's probes send; the app is configured with it. */
 export const BENCH_TOKEN = 'bench-health-token';
@@ -15,8 +15,8 @@ export interface AppProcess {
   pid: number;
   /** The environment given on top of the bench base, the database URL masked. */
   env: Record<string, string>;
-  /** The health runner's run count and the process's RSS, asked over IPC. */
-  stats(): Promise<{ runs: number; rssBytes: number }>;
+  /** The health runner's run count, the process's RSS and its CPU time so far (µs), asked over IPC. */
+  stats(): Promise<{ runs: number; rssBytes: number; cpuMicros: number }>;
   /** SIGTERM, wait for exit, remove the directory. */
   stop(): Promise<void>;
 }
@@ -24,15 +24,25 @@ export interface AppProcess {
 const ROOT = path.resolve(import.meta.dirname, '..');
 const START_TIMEOUT_MS = 20_000;
 
+/** What a bench server process runs: the real app, or the bare fastify yardstick. */
+export const BenchServer = { app: 'bench/app-server.ts', bare: 'bench/bare-server.ts' } as const;
+export type BenchServer = (typeof BenchServer)[keyof typeof BenchServer];
+
 /**
- * Forks `bench/app-server.ts` (under tsx) with `env` over a production-like base: port 0 on 127.0.0.1,
- * token set, logs in files (health lines in their own file, as in production).
+ * Forks `server` (default the real app, `bench/app-server.ts`) under tsx with `env` over a production-like
+ * base: port 0 on 127.0.0.1, token set, logs in files (health lines in their own file, as in production).
+ * `execArgv` goes before the loader (e.g. `--cpu-prof` to profile the server); `root` serves another tree (an
+ * earlier commit unpacked by `unpackBaseline`).
  */
-export async function startAppProcess(env: Record<string, string> = {}): Promise<AppProcess> {
+export async function startAppProcess(
+  env: Record<string, string> = {},
+  options: { server?: BenchServer; execArgv?: string[]; root?: string } = {},
+): Promise<AppProcess> {
   const dir = await mkdtemp(path.join(tmpdir(), 'healthgate-bench-'));
-  const child: ChildProcess = fork(path.join(ROOT, 'bench/app-server.ts'), [], {
-    cwd: ROOT,
-    execArgv: ['--import', 'tsx'],
+  const root = options.root ?? ROOT;
+  const child: ChildProcess = fork(path.join(root, options.server ?? BenchServer.app), [], {
+    cwd: root,
+    execArgv: [...(options.execArgv ?? []), '--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: {
       PATH: process.env.PATH,
@@ -84,7 +94,7 @@ export async function startAppProcess(env: Record<string, string> = {}): Promise
         const onMessage = (message: AppServerMessage) => {
           if (message.kind === 'stats') {
             child.off('message', onMessage);
-            resolve({ runs: message.runs, rssBytes: message.rssBytes });
+            resolve({ runs: message.runs, rssBytes: message.rssBytes, cpuMicros: message.cpuMicros });
           }
         };
         child.on('message', onMessage);

@@ -1,18 +1,12 @@
 /**
  * The real app, served in its own process for the bench: configuration from the environment, migrations
- * applied, then `serve`. Answers the parent's `stats` message with the health runner's run count and RSS.
+ * applied, then `serve`. Answers the parent's `stats` message with the health runner's run count, RSS and CPU
+ * time used so far.
  */
 import { migrate, openConfiguredDatabase } from '../app/boot';
 import { loadConfig } from '../app/config';
 import { serve } from '../app/serve';
-
-/** Messages between the bench and this process. */
-export type AppServerMessage =
-  | { kind: 'ready'; url: string }
-  | { kind: 'stats'; runs: number; rssBytes: number }
-  | { kind: 'failed'; error: string };
-
-const send = (message: AppServerMessage) => process.send?.(message);
+import { processStats, sendToBench as send } from './server-messages';
 
 try {
   const config = loadConfig(process.env);
@@ -28,7 +22,7 @@ try {
   });
   process.on('message', (message) => {
     if (message === 'stats') {
-      send({ kind: 'stats', runs: served.app.healthgate.runner.runs, rssBytes: process.memoryUsage().rss });
+      send({ kind: 'stats', runs: served.app.healthgate.runner.runs, ...processStats() });
     }
   });
   // The parent going away must not leave this server behind.

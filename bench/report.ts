@@ -1,4 +1,5 @@
 import type { BootResult } from './boot';
+import type { HealthCostResult } from './health-cost';
 import type { LoadResult } from './health-load';
 import type { ProbeCostResult } from './probe-cost';
 
@@ -71,4 +72,72 @@ export function renderMarkdown(r: BenchResults): string {
     ...(r.skipped.length > 0 ? ['Skipped:', ...r.skipped.map((s) => `- ${s}`), ''] : []),
   ];
   return lines.join('\n');
+}
+
+/** A health-cost run on its own (`npm run bench:health-cost`). */
+export interface HealthCostReport {
+  takenAt: string;
+  machine: MachineFacts;
+  loadAverage1mAfter: number;
+  /** What was being measured (e.g. the change under test). */
+  label?: string;
+  healthCost: HealthCostResult;
+}
+
+/** The health-cost table: median req/s per route, then the ratios taken within each round. */
+export function healthCostLines(h: HealthCostResult): string[] {
+  return [
+    ...(h.baselineCommit
+      ? [
+          `"before" routes: the app of commit ${h.baselineCommit.slice(0, 7)}, in its own process, in the same rounds; ` +
+            `the others: ${h.afterCommit ? `commit ${h.afterCommit.slice(0, 7)}` : 'this checkout'}.`,
+          '',
+        ]
+      : []),
+    `autocannon, ${h.connections} connections, ${h.rounds} alternating rounds of ${h.durationSeconds} s per route ` +
+      `(order rotated each round); req/s are medians over the rounds, ratios are taken within each round and ` +
+      `their median reported (min–max beside it). non-2xx ${h.non2xx}, errors ${h.errors}.`,
+    '',
+    '| route | median req/s | median p99 ms | server CPU µs / request (median) |',
+    '| --- | ---: | ---: | ---: |',
+    ...h.targets.map(
+      (t) =>
+        `| ${t.name} | ${t.medianRequestsPerSecond} | ${t.medianP99Ms} | ${t.medianCpuMicrosPerRequest ?? 'n/a'} |`,
+    ),
+    '',
+    '| ratio (req/s) | median | min–max | per round | from CPU per request |',
+    '| --- | ---: | --- | --- | ---: |',
+    ...h.ratios.map(
+      (r) =>
+        `| ${r.numerator} / ${r.denominator} | ${r.median} | ${r.min}–${r.max} | ${r.perRound.join(', ')} | ` +
+        `${cpuRatio(h, r.numerator, r.denominator)} |`,
+    ),
+  ];
+}
+
+/** The markdown of a health-cost run on its own. */
+export function renderHealthCost(r: HealthCostReport): string {
+  const m = r.machine;
+  return [
+    '# healthgate bench: health cost, side by side',
+    '',
+    `Taken ${r.takenAt} on ${m.cpuModel} (${m.cores} cores, ${m.totalMemoryMiB} MiB), Node ${m.node}, ` +
+      `${m.platform}/${m.arch}; load average ${m.loadAverage1m} at the start, ${r.loadAverage1mAfter} at the end` +
+      `${r.label ? `; ${r.label}` : ''}.`,
+    '',
+    ...healthCostLines(r.healthCost),
+    '',
+  ].join('\n');
+}
+
+/**
+ * The throughput ratio the servers' CPU cost implies (denominator's µs per request over the numerator's): a
+ * saturated single-threaded server serves in inverse proportion to its CPU per request, and CPU time is less
+ * skewed by other work on the machine than req/s are.
+ */
+function cpuRatio(h: HealthCostResult, numerator: string, denominator: string): string {
+  const cpu = (key: string) => h.targets.find((t) => t.key === key)?.medianCpuMicrosPerRequest;
+  const top = cpu(numerator);
+  const bottom = cpu(denominator);
+  return top && bottom ? (bottom / top).toFixed(3) : 'n/a';
 }

@@ -5,35 +5,20 @@
  * bench/results/latest.json and bench/results/latest.md.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startPostgres, type TestPostgres } from '../test/support/postgres';
 import { type AppProcess, startAppProcess } from './app-process';
 import { bootOnce } from './boot';
 import { APP_VARIANTS, LOAD_SCENARIOS, runLoad } from './health-load';
+import { machine } from './machine';
 import { runProbeCost } from './probe-cost';
-import { type BenchResults, type MachineFacts, renderMarkdown } from './report';
-import { MIB } from './stats';
+import { type BenchResults, renderMarkdown } from './report';
 
 const LOAD = { connections: 50, durationSeconds: 3 };
 const PROBES = 300;
 const BOOTS = 3;
 const RESULTS_DIR = path.resolve(import.meta.dirname, 'results');
-
-function machine(): MachineFacts {
-  const cores = cpus();
-  return {
-    node: process.version,
-    platform: process.platform,
-    arch: process.arch,
-    cpuModel: cores[0]?.model.trim() ?? 'unknown',
-    cores: cores.length,
-    totalMemoryMiB: Math.round(totalmem() / MIB),
-    // Other work on the machine skews every figure; the 1-minute load average at the start says how much.
-    loadAverage1m: Number(loadavg()[0]?.toFixed(2) ?? 0),
-  };
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

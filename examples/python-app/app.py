@@ -15,6 +15,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 import urllib.request
 from datetime import datetime, timezone
@@ -100,7 +101,8 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     server = ThreadingHTTPServer((os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8080"))), Handler)
-    signal.signal(signal.SIGTERM, lambda *_: (server.shutdown(), None))
+    # shutdown() waits for serve_forever() to return, so it must run beside it, not in this (the serving) thread.
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     print(f"python example {VERSION} listening on {server.server_address[0]}:{server.server_address[1]}", flush=True)
     started = time.monotonic()
     server.serve_forever()

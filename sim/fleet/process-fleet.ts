@@ -111,7 +111,22 @@ interface Running {
 
 /** Live children, and whether each leads a process group. */
 const liveChildren = new Map<ChildProcess, boolean>();
+/**
+ * Process groups of command images not yet known to be empty: a command's processes can outlive its watchdog
+ * (a shell killed by SIGTERM while the program it started ignores it), and must still be stopped.
+ */
+const liveGroups = new Set<number>();
 let exitHookInstalled = false;
+
+/** Whether any process of group `pgid` is left. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** Signals a child, or its whole group when it leads one; a child already gone is not an error. */
 function sendSignal(child: ChildProcess, group: boolean | undefined, name: NodeJS.Signals): void {
@@ -129,6 +144,13 @@ function installExitHook(): void {
   // Belt and braces: the parent watchdog in each instance already exits when we die.
   process.once('exit', () => {
     for (const [child, group] of liveChildren) sendSignal(child, group, 'SIGKILL');
+    for (const pgid of liveGroups) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
   });
 }
 
@@ -185,6 +207,7 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
     run.child = child;
     run.group = command;
     liveChildren.set(child, command);
+    if (command && child.pid !== undefined) liveGroups.add(child.pid);
     run.record.pid = child.pid;
     let lastLine: string | undefined;
     const capture = (chunk: Buffer) => {
@@ -337,7 +360,10 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
 async function stop(run: Running, graceMs: number): Promise<void> {
   for (const timer of run.timers) clearTimeout(timer);
   const child = run.child;
-  if (child && child.exitCode === null && child.signalCode === null) {
+  if (run.group && child?.pid !== undefined) {
+    await stopGroup(child.pid, graceMs);
+    if (child.exitCode === null && child.signalCode === null) await run.exited;
+  } else if (child && child.exitCode === null && child.signalCode === null) {
     sendSignal(child, run.group, 'SIGCONT');
     sendSignal(child, run.group, 'SIGTERM');
     const killer = setTimeout(() => sendSignal(child, run.group, 'SIGKILL'), graceMs);
@@ -347,6 +373,33 @@ async function stop(run: Running, graceMs: number): Promise<void> {
     run.record.exit ??= { code: null, signal: 'never-started' };
   }
   await run.imds?.close();
+}
+
+/**
+ * Stops a command's whole group: SIGTERM (after SIGCONT, in case it is frozen), then SIGKILL once the grace has
+ * passed with any process of it left, whether or not its watchdog has exited.
+ */
+async function stopGroup(pgid: number, graceMs: number): Promise<void> {
+  if (groupAlive(pgid)) {
+    for (const signal of ['SIGCONT', 'SIGTERM'] as const) {
+      try {
+        process.kill(-pgid, signal);
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    const until = Date.now() + graceMs;
+    while (groupAlive(pgid) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    if (groupAlive(pgid)) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+      // SIGKILL cannot be refused; what lingers is only an orphan waiting for init to reap it.
+    }
+  }
+  liveGroups.delete(pgid);
 }
 
 /** Another well-formed instance id: the last hex digit changed. */

@@ -117,6 +117,29 @@ describe.skipIf(!hasPython)('command images', () => {
     expect(exited).toMatchObject({ code: 3, lastLine: 'config missing' });
   });
 
+  it('terminating stops every process of the command, even one that ignores SIGTERM under a shell that died', async () => {
+    // `; true` keeps the shell as the program's parent; SIGTERM kills the shell, not the program.
+    const { fleet, events } = await startFleet(
+      `python3 -c "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); time.sleep(60)"; true`,
+    );
+    const i = instance(6, {});
+    await fleet.launch(i);
+    await until(() => (fleet.processes.get(i.instanceId)?.pid ? true : undefined));
+    const pgid = fleet.processes.get(i.instanceId)!.pid!;
+    await new Promise((r) => setTimeout(r, 500));
+    await fleet.terminate(i.instanceId);
+    // Killed: gone once init has reaped the orphan (it may take a moment).
+    await until(() => {
+      try {
+        process.kill(-pgid, 0);
+        return undefined;
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code;
+      }
+    }, 5_000);
+    expect(events.some((e) => e.kind === 'process-exited' && e.instanceId === i.instanceId)).toBe(true);
+  });
+
   it('plays hang, kill and refused connections from outside the process', async () => {
     const { fleet, port, events } = await startFleet('python3 app.py');
     const hang = instance(3, { SIM_HANG_AFTER_MS: '1500' });

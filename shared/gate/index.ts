@@ -79,10 +79,10 @@ export {
 export {
   HEARTBEAT_RETRY_MARGIN_MS,
   heartbeatCanWait,
-  MAX_IN_STEP_WAIT_MS,
+  MAX_EARLY_MS,
   MAX_STEP_DELAY_SECONDS,
   nextWakeAt,
-  probeDue,
+  probeWaitMs,
   type WaitPlan,
   waitPlan,
   withFreshProbe,

@@ -9,11 +9,11 @@ import type { GateState } from './state';
 import { nextHeartbeatAt, nextProbeAt } from './timing';
 
 /**
- * Waits up to this long are slept inside the step; longer ones are scheduled. A queue delay counts whole seconds,
- * so a short wait scheduled would overshoot by up to a second, and an invocation of its own would cost more than
- * the wait.
+ * A step may run up to this long before its probe is due, and then waits for it: a queue delay counts whole
+ * seconds, so a wait shorter than a second is queued with no delay and finished inside the step (only policies
+ * probing more often than once a second ever wait here).
  */
-export const MAX_IN_STEP_WAIT_MS = 250;
+export const MAX_EARLY_MS = 1_000;
 /** The longest delay a step can be scheduled with (SQS DelaySeconds: 0 to 900). */
 export const MAX_STEP_DELAY_SECONDS = 900;
 /**
@@ -23,10 +23,7 @@ export const MAX_STEP_DELAY_SECONDS = 900;
 export const HEARTBEAT_RETRY_MARGIN_MS = 5_000;
 
 /** How the gate waits for its next step. */
-export type WaitPlan =
-  | { kind: 'now' }
-  | { kind: 'sleep'; ms: number }
-  | { kind: 'schedule'; delaySeconds: number };
+export type WaitPlan = { kind: 'now' } | { kind: 'schedule'; delaySeconds: number };
 
 /**
  * When the gate next has something to do for a launch, epoch ms: its next probe, its next heartbeat, or its
@@ -48,26 +45,29 @@ export function nextWakeAt(
 }
 
 /**
- * How to wait from `now` until `wakeAt`: not at all, a short sleep in this step, or a step scheduled
- * `delaySeconds` later (rounded up, so it never runs early; at most {@link MAX_STEP_DELAY_SECONDS}: a longer wait
- * is made of several steps). A non-finite time schedules at once (fail towards acting).
+ * How to wait from `now` until `wakeAt`: not at all, or a step scheduled `delaySeconds` later. Whole seconds,
+ * rounded down, so a step runs at most {@link MAX_EARLY_MS} early (it then waits for its probe) and never late;
+ * at most {@link MAX_STEP_DELAY_SECONDS} (a longer wait is made of several steps). An unknown time (NaN)
+ * schedules at once (fail towards acting).
  *
  * @example
- * waitPlan(now + 4_200, now); // { kind: 'schedule', delaySeconds: 5 }
+ * waitPlan(now + 4_200, now); // { kind: 'schedule', delaySeconds: 4 }
  */
 export function waitPlan(wakeAt: number, now: number): WaitPlan {
   const wait = wakeAt - now;
-  if (!(wait > 0)) return { kind: 'now' };
-  if (wait <= MAX_IN_STEP_WAIT_MS) return { kind: 'sleep', ms: wait };
-  return { kind: 'schedule', delaySeconds: Math.min(MAX_STEP_DELAY_SECONDS, Math.ceil(wait / 1000)) };
+  if (Number.isNaN(wait)) return { kind: 'schedule', delaySeconds: 0 };
+  if (wait <= 0) return { kind: 'now' };
+  return { kind: 'schedule', delaySeconds: Math.min(MAX_STEP_DELAY_SECONDS, Math.floor(wait / 1000)) };
 }
 
 /**
- * Whether a probe is due: the policy's interval has passed since the last one (a step that arrives up to
- * {@link MAX_IN_STEP_WAIT_MS} early counts as on time: queue delays are whole seconds).
+ * How long this step waits for its probe: 0 when it is due, the time left when it is due within
+ * {@link MAX_EARLY_MS} (the step arrived early and waits), `undefined` when it is not due in this step.
  */
-export function probeDue(state: GateState, policy: Policy, now: number): boolean {
-  return now + MAX_IN_STEP_WAIT_MS >= nextProbeAt(state, policy);
+export function probeWaitMs(state: GateState, policy: Policy, now: number): number | undefined {
+  const wait = nextProbeAt(state, policy) - now;
+  if (!(wait > 0)) return 0;
+  return wait <= MAX_EARLY_MS ? wait : undefined;
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   needsBaseline,
   nextWakeAt,
   type Policy,
-  probeDue,
+  probeWaitMs,
   recordBaseline,
   recordHandover,
   recordHeartbeat,
@@ -75,6 +75,8 @@ export async function probeAndDecide(
   const sealing = (await deps.stateKeys().catch(() => undefined)) !== undefined;
   let state = carried;
   let probed = false;
+  // One probe per step; a step without a state key may probe again while it holds a streak (see holdsStreak).
+  let mayProbe = true;
   for (let round = 0; round < MAX_ROUNDS_PER_STEP; round++) {
     const now = deps.now();
     if (heartbeatDue(state, now, heartbeatTimeoutSeconds)) {
@@ -97,9 +99,13 @@ export async function probeAndDecide(
         deps.log.info('heartbeat recorded', { probes: state.probes });
       }
     }
-    if (probeDue(state, policy, deps.now())) {
+    const wait = mayProbe ? probeWaitMs(state, policy, deps.now()) : undefined;
+    if (wait !== undefined) {
+      // A step queued with a whole-second delay may arrive up to a second early: it waits for its probe here.
+      if (wait > 0) await deps.sleep(wait);
       state = recordProbe(state, await probeCanary(deps, probeTarget, action));
       probed = true;
+      mayProbe = false;
       if (needsBaseline(policy, state, deps.now())) {
         try {
           state = recordBaseline(state, await takeBaseline(deps, probeTarget, action));
@@ -115,14 +121,13 @@ export async function probeAndDecide(
       return finish(deps, action, state, named, target);
     }
     const wakeAt = nextWakeAt(state, policy, heartbeatTimeoutSeconds, deps.now());
-    const plan = waitPlan(wakeAt, deps.now());
-    if (plan.kind === 'schedule') {
-      if (sealing || !holdsStreak(state, policy, wakeAt, deps.now(), deps.remainingMs())) {
-        return scheduleGate(deps, action, state, target, plan.delaySeconds);
-      }
-      await deps.sleep(wakeAt - deps.now());
+    if (!sealing && holdsStreak(state, policy, wakeAt, deps.now(), deps.remainingMs())) {
+      await deps.sleep(Math.max(0, wakeAt - deps.now()));
+      mayProbe = true;
+      continue;
     }
-    if (plan.kind === 'sleep') await deps.sleep(plan.ms);
+    const plan = waitPlan(wakeAt, deps.now());
+    if (plan.kind === 'schedule') return scheduleGate(deps, action, state, target, plan.delaySeconds);
   }
   return scheduleGate(deps, action, state, target, 0);
 }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { FaultRule } from '../../sim/api/faults';
 import { formatUserData, runMigrations } from '../../sim/fleet';
-import type { InvocationRecord } from '../../sim/lambda/functions';
+import { jsonLines } from '../../sim/lambda/function-logs';
 import { LAUNCH_GATE_FUNCTION, type LocalStack, startLocalStack } from '../../sim/local-stack';
 
 export const SECRET_KEY = 'sim-secret-key-not-a-secret';
@@ -26,11 +26,8 @@ export const POLICY = {
  */
 export const BOOT_TOLERANT_DEADLINE_SECONDS = 90;
 
-/**
- * The gate's Lambda timeout: room for its 3 s reserve and one round (interval + timeout + 10 s margin) plus a few
- * probes, and shorter than the deadline, so a slow case continues in new invocations.
- */
-export const GATE_TIMEOUT_MS = 20_000;
+/** The gate's Lambda timeout, as serverless.yml deploys it: a step is a probe and a few calls. */
+export const GATE_TIMEOUT_MS = 30_000;
 
 export interface GateStackOptions {
   seed: number;
@@ -52,14 +49,16 @@ export async function startGateStack(
       killGraceMs: 1000,
     },
     appConfig: { 'secret-key': SECRET_KEY },
-    // The gate's JSON logs and EMF lines would drown the test output; the timeline and results say what happened.
-    env: { POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
+    // The gate's log is its record of each step (as CloudWatch Logs is on AWS): kept with each invocation, not
+    // printed, and read back below.
+    env: { POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_METRICS_DISABLED: 'true' },
+    lambdaLogs: { echo: false },
     functions: {
       [LAUNCH_GATE_FUNCTION]: {
         // One module instance per container: concurrent invocations never share clients, caches or the logger.
         load: (container) =>
           import(/* @vite-ignore */ `../../functions/launch-gate.ts?container=${container}`),
-        options: { timeoutMs: GATE_TIMEOUT_MS, retryDelaysMs: [500, 1000] },
+        options: { timeoutMs: GATE_TIMEOUT_MS },
       },
     },
   });
@@ -138,38 +137,62 @@ export function launchGroup(
   return { instanceId: instance.instanceId, privateIp: instance.privateIp };
 }
 
-/** The instance an invocation was about: a lifecycle event's or a continuation's. */
-export function invocationInstance(record: InvocationRecord): string | undefined {
-  const e = record.event as { detail?: { EC2InstanceId?: string }; action?: { instanceId?: string } } | null;
-  return e?.detail?.EC2InstanceId ?? e?.action?.instanceId;
-}
+/** One structured line of the gate's log. */
+export type GateLogLine = Record<string, unknown> & { message: string; level?: string; instanceId?: string };
 
-/** What the handler returned, per attempt, for one instance. */
-export function outcomesOf(stack: LocalStack, instanceId: string) {
+/** Every line the gate logged about `instanceId`, across every invocation (a batch of steps holds several). */
+export function gateLogOf(stack: LocalStack, instanceId: string): GateLogLine[] {
   return stack.sim.functions.invocations
-    .filter((r) => invocationInstance(r) === instanceId)
-    .map((r) => ({ record: r, result: r.result as Record<string, unknown> | undefined }));
+    .flatMap((record) => jsonLines(record.logs ?? []))
+    .filter(
+      (line): line is GateLogLine => line.instanceId === instanceId && typeof line.message === 'string',
+    );
 }
 
-/** The gate's decision for the instance (the one that completed the action, if any), once one was returned. */
+/** Log lines that end a chain of steps for an instance (a decision, or finding the action already gone). */
+const CHAIN_ENDS = [
+  'lifecycle action completed',
+  'lifecycle action already completed elsewhere: not retried',
+  'lifecycle action no longer active (completed elsewhere or timed out): stopping',
+  'instance ended while it waited: nothing to gate',
+  'instance not waiting on a launch hook: nothing to decide',
+];
+
+/** The chains of steps for an instance that have ended, one entry per ending line. */
+export function chainEndsOf(stack: LocalStack, instanceId: string): GateLogLine[] {
+  return gateLogOf(stack, instanceId).filter((l) => CHAIN_ENDS.includes(l.message));
+}
+
+/** Steps the gate queued for an instance (each `next step scheduled` line). */
+export function stepsScheduledOf(stack: LocalStack, instanceId: string): GateLogLine[] {
+  return gateLogOf(stack, instanceId).filter((l) => l.message === 'next step scheduled');
+}
+
+/**
+ * The gate's decision for the instance as its log tells it: the completion line (the one that completed the
+ * action, with duplicate deliveries), and the load balancers' verdict when the watch after a CONTINUE ended.
+ */
 export function decisionOf(
   stack: LocalStack,
   instanceId: string,
 ):
   | { action: string; reason: string; detail: string; completion: string; lb?: { verdict: string } }
   | undefined {
-  const all = outcomesOf(stack, instanceId)
-    .map((o) => o.result)
-    .filter((r) => r?.outcome === 'decided');
-  // With duplicate deliveries, the decision that counts is the one that completed the action.
-  const decided = all.find((r) => r?.completion === 'completed') ?? all[0];
-  if (!decided) return undefined;
-  const decision = decided.decision as { action: string; reason: string; detail: string };
-  return {
-    ...decision,
-    completion: decided.completion as string,
-    lb: decided.lb as { verdict: string } | undefined,
+  const log = gateLogOf(stack, instanceId);
+  const completed = log.find((l) => l.message === 'lifecycle action completed');
+  const already = log.find((l) => l.message === 'lifecycle action already completed elsewhere: not retried');
+  const line = completed ?? already;
+  if (!line) return undefined;
+  const decision = {
+    action: String(line.result),
+    reason: String(line.reason),
+    detail: String(line.detail ?? ''),
+    completion: completed ? 'completed' : 'already-completed',
   };
+  if (decision.action !== 'CONTINUE') return decision;
+  const agreed = log.some((l) => l.message === 'load balancer agrees: instance healthy');
+  const disagreed = log.some((l) => l.reason === 'LB_UNHEALTHY' && l.level === 'ERROR');
+  return agreed || disagreed ? { ...decision, lb: { verdict: agreed ? 'healthy' : 'unhealthy' } } : decision;
 }
 
 /** Every way the instance's launching lifecycle action was finished (by the gate or by a timeout). */

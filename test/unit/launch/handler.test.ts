@@ -124,14 +124,8 @@ describe('launch-gate handler', () => {
   });
 
   it('reports only the step that failed, so SQS delivers it again', async () => {
-    const h = createHarness(instance, {
-      policy: {
-        port: instance.port,
-        probeCidrs: ['127.0.0.0/8'],
-        intervalSeconds: 0.1,
-        timeoutSeconds: 0.05,
-      },
-    });
+    // An invalid policy is decided in the first step (POLICY_INVALID); completing it fails.
+    const h = createHarness(instance, { policy: 'not json' });
     h.mocks.as
       .on(CompleteLifecycleActionCommand)
       .rejects(

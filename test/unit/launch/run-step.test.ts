@@ -911,14 +911,23 @@ describe('runStep: one step per invocation', () => {
     expect(h.scheduled[2]?.step).toMatchObject({ phase: 'lb-verify', verify: { reads: 0 } });
   });
 
-  it('sleeps a sub-second wait inside the step instead of scheduling it', async () => {
+  it('probes once per step even at sub-second intervals: the next step is queued at once and waits for its probe', async () => {
     const h = createHarness(instance, {
       policy: { port: instance.port, probeCidrs: ['127.0.0.0/8'], intervalSeconds: 0.2, timeoutSeconds: 0.1 },
     });
-    const out = decided(await h.step(launchEvent()));
+    const sleeps: number[] = [];
+    const sleep = h.deps.sleep;
+    h.deps.sleep = async (ms) => {
+      sleeps.push(ms);
+      await sleep(ms);
+    };
+    const out = decided(await h.run(launchEvent()));
     expect(out.decision).toMatchObject({ action: 'CONTINUE' });
-    expect(h.scheduled.filter((s) => s.step.phase === 'gate')).toHaveLength(0);
+    const gateSteps = h.scheduled.filter((s) => s.step.phase === 'gate');
+    expect(gateSteps.map((s) => s.delaySeconds)).toEqual([0, 0]);
     expect(instance.requests).toHaveLength(3);
+    // Each queued step arrived early (no delay) and waited the interval for its probe.
+    expect(sleeps).toEqual([200, 200]);
   });
 
   it('rejects a malformed continuation and abandons its action (the state is lost)', async () => {

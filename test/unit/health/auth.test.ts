@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileAuth, HealthConfigError, isAuthorised } from '../../../shared/health';
 import { ACCEPTED_CIDRS, REFUSED_CIDRS } from './cidr-table';
@@ -13,6 +14,25 @@ describe('isAuthorised', () => {
     expect(isAuthorised(req({ 'x-other': 'tok-123' }), auth)).toBe(false);
     expect(isAuthorised(req({ 'x-health-token': ['tok-123', 'tok-123'] }), auth)).toBe(false);
     expect(isAuthorised(req({}), auth)).toBe(false);
+  });
+
+  it('authorises exactly the token: shorter, longer, prefixed or other-case values are refused (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.string({ maxLength: 44 }),
+        (token, presented) => {
+          const auth = { token };
+          expect(isAuthorised(req({ 'x-health-token': presented }), auth)).toBe(presented === token);
+          expect(isAuthorised(req({ 'x-health-token': token }), auth)).toBe(true);
+          expect(isAuthorised(req({ 'x-health-token': token.slice(0, -1) }), auth)).toBe(false);
+          expect(isAuthorised(req({ 'x-health-token': `${token}x` }), auth)).toBe(false);
+        },
+      ),
+    );
+    const unicode = { token: 'jeton-été-✓' };
+    expect(isAuthorised(req({ 'x-health-token': 'jeton-été-✓' }), unicode)).toBe(true);
+    expect(isAuthorised(req({ 'x-health-token': 'jeton-ete-✓' }), unicode)).toBe(false);
   });
 
   it('honours a custom header name (case-insensitively configured)', () => {

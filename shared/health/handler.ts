@@ -37,8 +37,9 @@ export interface HealthHandlerOptions {
 
 /**
  * Answers a health request, or returns `undefined` when the request is not one (another path, or a method
- * other than GET and HEAD), so the caller serves it. Liveness answers synchronously; the deep route returns a
- * promise that never rejects. A framework that routes by itself calls `deep` and `live` directly.
+ * other than GET and HEAD), so the caller serves it. Liveness, draining and a fresh cached report answer
+ * synchronously; otherwise the deep route returns a promise that never rejects. A framework that routes by
+ * itself calls `deep` and `live` directly.
  */
 export interface HealthHandler {
   (request: HealthRequest): HealthResponse | Promise<HealthResponse> | undefined;
@@ -93,6 +94,11 @@ export function createHealthHandler(options: HealthHandlerOptions): HealthHandle
     const authorised = authorise({ headers: request.headers, ip: request.remoteAddress ?? '' });
     if (draining()) {
       return authorised ? DRAINING_RESPONSES.full : DRAINING_RESPONSES.public;
+    }
+    // A fresh cached report is answered in this turn: waiting a microtask for it costs a probe more than serving it.
+    const cached = runner.cached?.();
+    if (cached !== undefined) {
+      return authorised ? fullResponse(cached) : publicResponse(cached);
     }
     let reported: Promise<HealthReport>;
     try {

@@ -64,6 +64,9 @@ export function createHealthRunner(options: HealthRunnerOptions): HealthRunner {
     get runs() {
       return runs;
     },
+    cached() {
+      return cached && isFresh(cached.at, now(), ttl) ? cached.report : undefined;
+    },
     report() {
       if (cached && isFresh(cached.at, now(), ttl)) {
         return Promise.resolve(cached.report);

@@ -103,6 +103,11 @@ export interface HealthReport {
 export interface HealthRunner {
   /** Single-flight + TTL: concurrent callers share one run; within the TTL the cached report is returned. */
   report(): Promise<HealthReport>;
+  /**
+   * The cached report while it is fresh, without waiting (undefined otherwise: call `report()`). Optional for
+   * runners of one's own; with it, a cached answer is served in the same turn as the request.
+   */
+  cached?(): HealthReport | undefined;
   /** How many times the checks have actually run (observability and tests). */
   readonly runs: number;
 }

@@ -112,6 +112,19 @@ describe('createHealthHandler', () => {
     expect(runner.runs).toBe(1);
   });
 
+  it('a fresh cached report is answered synchronously; the first request and a runner without cached() wait', async () => {
+    const runner = createHealthRunner({ checks: [check({ status: 'pass' })], cacheTtlMs: 60_000 });
+    const health = createHealthHandler({ runner });
+    const first = health(request());
+    expect(first).toBeInstanceOf(Promise);
+    const answered = await first;
+    const second = health(request());
+    expect(second).not.toBeInstanceOf(Promise);
+    expect(second).toBe(answered);
+    const plain: HealthRunner = { runs: 0, report: () => runner.report() };
+    expect(createHealthHandler({ runner: plain })(request())).toBeInstanceOf(Promise);
+  });
+
   it('a new report is served as soon as the runner has one', async () => {
     let status: 'pass' | 'fail' = 'pass';
     const runner = createHealthRunner({

@@ -224,6 +224,25 @@ describe('createHealthRunner', () => {
     expect(runner.runs).toBe(3);
   });
 
+  it('cached() gives the fresh report without running anything, and nothing before or after the TTL', async () => {
+    let clock = 5_000;
+    const runner = createHealthRunner({
+      cacheTtlMs: 1000,
+      now: () => clock,
+      checks: [check('a:x', returns({ status: 'pass' }))],
+    });
+    expect(runner.cached?.()).toBeUndefined();
+    const report = await runner.report();
+    clock += 999;
+    expect(runner.cached?.()).toBe(report);
+    clock += 1;
+    expect(runner.cached?.()).toBeUndefined();
+    expect(runner.runs).toBe(1);
+    const uncached = createHealthRunner({ cacheTtlMs: 0, checks: [] });
+    await uncached.report();
+    expect(uncached.cached?.()).toBeUndefined();
+  });
+
   it('a rejected run is shared by its callers but never cached', async () => {
     let fail = true;
     const runner = createHealthRunner({

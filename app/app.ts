@@ -134,7 +134,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     done();
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook for the same reason as onRequest: one line per request, without a promise per request.
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       {
         method: request.method,
@@ -146,6 +147,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
       },
       'request completed',
     );
+    done();
   });
 
   app.setErrorHandler(async (error, request, reply) => {

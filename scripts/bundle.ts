@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,6 +25,8 @@ export interface BundleNodeOptions {
   /** Writes `<name>.mjs.map` beside each bundle (stack traces name the TypeScript sources). */
   sourcemap?: boolean;
   plugins?: Plugin[];
+  /** Text put first in each bundle (a `#!` line). */
+  banner?: string;
 }
 
 /**
@@ -37,6 +39,8 @@ export interface BundleNodeOptions {
  * await bundleNode({ entryPoints: APP_ENTRY_POINTS, outDir: 'dist/app', sourcemap: true });
  */
 export async function bundleNode(options: BundleNodeOptions): Promise<void> {
+  // Loaded when a build runs: the packaged command imports this module's users but never builds.
+  const { build } = await import('esbuild');
   await build({
     entryPoints: options.entryPoints,
     outdir: options.outDir,
@@ -49,6 +53,7 @@ export async function bundleNode(options: BundleNodeOptions): Promise<void> {
     sourcemap: options.sourcemap ?? false,
     logLevel: 'silent',
     plugins: options.plugins ?? [],
+    ...(options.banner ? { banner: { js: options.banner } } : {}),
   });
 }
 

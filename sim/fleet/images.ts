@@ -4,11 +4,13 @@
  * boot the image's bundle with plain `node`, which starts far faster than compiling TypeScript at each launch.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { bundleNode } from '../../scripts/bundle';
+import { BUNDLED_ASSETS } from '../bundled-assets';
 import { EXTRA_MIGRATIONS, type ExtraMigration } from './migrations';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -53,8 +55,21 @@ export const DEFAULT_IMAGE_DIR = path.join(ROOT, '.esbuild', 'sim-images');
  * const image = await buildImage({ imageId: 'ami-v3', extraMigrations: ['0003_add_meter_reads'] });
  */
 export async function buildImage(spec: ImageSpec, outDir = DEFAULT_IMAGE_DIR): Promise<BuiltImage> {
-  const dir = path.join(outDir, spec.imageId);
   const extras = spec.extraMigrations ?? [];
+  if (BUNDLED_ASSETS.imageDir) {
+    // The packaged command ships its images built: no esbuild at run time.
+    const prebuilt = path.join(BUNDLED_ASSETS.imageDir, spec.imageId);
+    if (!existsSync(path.join(prebuilt, 'serve.mjs'))) {
+      throw new ImageBuildError(spec.imageId, { cause: new Error(`no prebuilt image in ${prebuilt}`) });
+    }
+    return {
+      imageId: spec.imageId,
+      serveEntry: path.join(prebuilt, 'serve.mjs'),
+      migrateEntry: path.join(prebuilt, 'migrate.mjs'),
+      extraMigrations: extras,
+    };
+  }
+  const dir = path.join(outDir, spec.imageId);
   try {
     await bundleNode({
       entryPoints: {

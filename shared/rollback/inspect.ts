@@ -6,6 +6,7 @@ import type {
   GroupDescription,
   GroupInstance,
 } from '../aws';
+import { errorMessage } from '../observability';
 import type { ProbeOptions, ProbeResult } from '../probe';
 import { mapWithConcurrency } from './concurrency';
 import {
@@ -223,8 +224,4 @@ async function inspectInstance(
     health,
     ...(version ? { version } : {}),
   };
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -90,6 +90,21 @@ describe('healthgate deploy against the sim', () => {
     expect(await parameters()).toEqual(['/healthgate/web-v1/policy']);
   }, 60_000);
 
+  it('without AWS credentials says so, exit 3, making nothing', async () => {
+    const run = await runHealthgate(
+      ['deploy', '--group', 'web-v1', '--version', 'v2', '--ami', 'ami-healthgate-base'],
+      {
+        env: { ...env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', HOME: dir },
+        timeoutMs: 60_000,
+      },
+    );
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(
+      /no AWS credentials on autoscaling:DescribeAutoScalingGroups: set AWS_PROFILE.*; nothing was made/,
+    );
+    expect((await groups()).map((g) => g.AutoScalingGroupName)).toEqual(['web-v1']);
+  }, 60_000);
+
   it('deploys a good version: the new group goes live modelled on the serving one, which is retired', async () => {
     const [serving] = await groups();
     const run = await deploy([

@@ -10,7 +10,12 @@ import {
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LifecycleEvent } from '../../../sim/events';
-import { LAUNCH_GATE_FUNCTION, type LocalStack, startLocalStack } from '../../../sim/local-stack';
+import {
+  GateDelivery,
+  LAUNCH_GATE_FUNCTION,
+  type LocalStack,
+  startLocalStack,
+} from '../../../sim/local-stack';
 
 let stack: LocalStack | undefined;
 afterEach(async () => {
@@ -67,7 +72,12 @@ const group = (s: LocalStack, name: string, desired: number) => {
 describe('lifecycle delivery', () => {
   it('delivers each launch event to the gate function, which reaches the sim through process.env', async () => {
     const seen: { id: string; instanceId: string; outcome: string }[] = [];
-    stack = await startLocalStack({ seed: 1, functions: { [LAUNCH_GATE_FUNCTION]: continuer(seen) } });
+    // This handler takes the raw event: EventBridge invokes it directly here (production's queue is tested apart).
+    stack = await startLocalStack({
+      seed: 1,
+      gateDelivery: GateDelivery.invoke,
+      functions: { [LAUNCH_GATE_FUNCTION]: continuer(seen) },
+    });
     expect(process.env.AWS_ENDPOINT_URL).toBe(stack.endpoint);
     expect(process.env.AWS_EC2_METADATA_DISABLED).toBe('true');
     expect(process.env.PROBE_CIDRS).toBe('127.0.1.0/24');
@@ -90,6 +100,7 @@ describe('lifecycle delivery', () => {
     const seen: { id: string; instanceId: string; outcome: string }[] = [];
     stack = await startLocalStack({
       seed: 2,
+      gateDelivery: GateDelivery.invoke,
       duplicates: { rate: 1, delayMs: 30 },
       functions: { [LAUNCH_GATE_FUNCTION]: continuer(seen) },
     });

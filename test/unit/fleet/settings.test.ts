@@ -159,9 +159,12 @@ describe('the group and its hook (fleet.yml)', () => {
   });
 });
 
-describe('the README section `infra`', () => {
+describe('the infrastructure reference (docs/infra-and-operations.md, section `infra`)', () => {
   it('states the values fleet-settings.ts holds', () => {
-    const readme = readFileSync(resolve(import.meta.dirname, '../../../README.md'), 'utf8');
+    const readme = readFileSync(
+      resolve(import.meta.dirname, '../../../docs/infra-and-operations.md'),
+      'utf8',
+    );
     const section = /<!-- section:infra -->([\s\S]*?)<!-- \/section:infra -->/.exec(readme)?.[1] ?? '';
     const lb = FLEET_SETTINGS.loadBalancerHealthCheck;
     const hook = FLEET_SETTINGS.lifecycleHook;

@@ -1,6 +1,6 @@
 /**
  * The documentation names every option the code takes: each options interface's fields appear in the package
- * README's table for it, and the root README's one-line signatures of the built-in checks list them all.
+ * README's table for it, and the health library reference's (docs/health-library.md) one-line signatures of the built-in checks list them all.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -67,8 +67,8 @@ describe('the health documentation names every option', () => {
     ['shared/health/checks/database.ts', 'DatabaseCheckOptions', 'databaseCheck'],
     ['shared/health/checks/migrations.ts', 'MigrationsCheckOptions', 'migrationsCheck'],
     ['shared/health/checks/page-renders.ts', 'PageRendersCheckOptions', 'pageRendersCheck'],
-  ])('%s: the root README signature of %s lists every option', async (file, name, factory) => {
-    const readme = await read('README.md');
+  ])('%s: the reference signature of %s lists every option', async (file, name, factory) => {
+    const readme = await read('docs/health-library.md');
     const signature = new RegExp(`\`${factory}\\(\\{([^}]*)\\}\\)\``).exec(readme)?.[1] ?? '';
     const documented = signature.split(',').map((part) => /([a-zA-Z]+)/.exec(part)?.[1]);
     expect(documented.sort()).toEqual((await fieldsOf(file, name)).sort());

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { z } from 'zod';
+// A namespace import: bundlers keep only the parts used (the named `z` object would pull in all of zod).
+import * as z from 'zod';
 import { compileAuth, DEFAULT_TOKEN_HEADER, HealthConfigError } from '../shared/health';
 import { ConfigError } from './errors';
 import { type Faults, readFaults } from './faults';

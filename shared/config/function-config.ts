@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// A namespace import: bundlers keep only the parts used (the named `z` object would pull in all of zod).
+import * as z from 'zod';
 import { DEFAULT_POLICY_CACHE_SECONDS, DEFAULT_POLICY_PREFIX } from '../aws/policy-loader';
 import { checkCidr } from '../health';
 import { DEFAULT_PROBE_CIDRS } from '../probe/address-guard';

@@ -2,7 +2,8 @@
  * The baseline: probes of a few in-service instances of the same group, taken when the canary fails only on
  * shared-dependency checks, so the gate can tell a shared outage from a bad canary.
  */
-import { z } from 'zod';
+// A namespace import: bundlers keep only the parts used (the named `z` object would pull in all of zod).
+import * as z from 'zod';
 import { ProbeOutcome } from './observation';
 import type { Policy } from './policy';
 import { clip, sanitise } from './text';

@@ -2,7 +2,8 @@
  * A group's gate policy: JSON stored in SSM at `/healthgate/<asg-name>/policy`, every field optional, unknown
  * fields rejected. Parsing is pure; loading lives in shared/aws.
  */
-import { z } from 'zod';
+// A namespace import: bundlers keep only the parts used (the named `z` object would pull in all of zod).
+import * as z from 'zod';
 import { checkCidr } from '../health';
 import { PolicyError, type PolicyIssue } from './errors';
 

@@ -2,7 +2,8 @@
  * What the gate carries from one invocation to the next for one lifecycle action: plain JSON, bounded in size
  * (a bounded history of compacted observations), so it fits an async invocation's payload with room to spare.
  */
-import { z } from 'zod';
+// A namespace import: bundlers keep only the parts used (the named `z` object would pull in all of zod).
+import * as z from 'zod';
 import { type BaselineObservation, baselineSchema, compactBaseline } from './baseline';
 import { GateStateError } from './errors';
 import { type FailingCheck, type ProbeObservation, ProbeOutcome } from './observation';

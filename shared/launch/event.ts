@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// A namespace import: bundlers keep only the parts used (the named `z` object would pull in all of zod).
+import * as z from 'zod';
 
 /** The EventBridge detail-type of a launch lifecycle action. */
 export const LAUNCH_DETAIL_TYPE = 'EC2 Instance-launch Lifecycle Action';

@@ -3,7 +3,8 @@
  * and the gate's seal over all of it. It travels through the steps queue (any transport would do), so it is
  * validated and bounded on arrival like any input, and trusted only as far as its seal proves.
  */
-import { z } from 'zod';
+// A namespace import: bundlers keep only the parts used (the named `z` object would pull in all of zod).
+import * as z from 'zod';
 import { POLICY_LIMITS } from '../gate';
 import { TOKEN_SHAPE } from './event';
 

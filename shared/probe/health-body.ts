@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// A namespace import: bundlers keep only the parts used (the named `z` object would pull in all of zod).
+import * as z from 'zod';
 import type { HealthBody } from '../health/types';
 import { ambiguousKey } from './json-keys';
 import type { FailingCheck } from './types';

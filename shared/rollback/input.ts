@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// A namespace import: bundlers keep only the parts used (the named `z` object would pull in all of zod).
+import * as z from 'zod';
 import { RollbackInputError } from './errors';
 
 // Auto Scaling's limit; control characters are refused so a name is safe to log and print.

@@ -11,6 +11,7 @@ const group: GroupDescription = {
   minSize: 1,
   maxSize: 2,
   desiredCapacity: 1,
+  availabilityZones: [],
   loadBalancerNames: ['web-classic'],
   targetGroupArns: [],
   tags: {},

@@ -382,7 +382,10 @@ export class AutoScaling {
       );
     }
     if (!input.token && !input.instanceId) {
-      throw new SimError('ValidationError', 'Either a LifecycleActionToken or an InstanceId must be specified');
+      throw new SimError(
+        'ValidationError',
+        'Either a LifecycleActionToken or an InstanceId must be specified',
+      );
     }
     if (input.token) {
       const a = this.actions.get(input.token);

@@ -13,7 +13,7 @@ import { DescribeInstanceHealthCommand } from '@aws-sdk/client-elastic-load-bala
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CompletionFailedError, StepNotScheduledError } from '../../shared/launch/errors';
-import { GROUP, INSTANCE, launchEvent, TOKEN_PARAMETER } from '../support/launch-harness';
+import { GROUP, INSTANCE, TOKEN_PARAMETER } from '../support/launch-harness';
 import {
   expectAbandonedOnly,
   fastPolicy,

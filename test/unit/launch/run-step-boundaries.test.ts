@@ -4,7 +4,6 @@
  */
 import {
   CompleteLifecycleActionCommand,
-  DescribeAutoScalingGroupsCommand,
   DescribeAutoScalingInstancesCommand,
   RecordLifecycleActionHeartbeatCommand,
   SetInstanceHealthCommand,

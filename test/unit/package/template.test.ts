@@ -283,6 +283,7 @@ describe('serverless package', () => {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
     });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string.
     expect(dashboardBody()).toContain('${LaunchGateFailureAlarm.Arn}');
   });
 

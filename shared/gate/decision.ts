@@ -13,7 +13,7 @@ export type DecisionAction = (typeof DecisionAction)[keyof typeof DecisionAction
 
 /**
  * Every reason healthgate gives for a decision. The first group comes from {@link decide}; the second from the
- * handler, for outcomes decided before or after probing (so logs, metrics and the README share one list).
+ * handler, for outcomes decided before or after probing (so logs, metrics and the docs share one list).
  */
 export const DecisionReason = {
   /** CONTINUE: `healthyThreshold` consecutive passing probes, all from the expected instance. */

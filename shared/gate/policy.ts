@@ -16,7 +16,7 @@ export const SharedOutageMode = {
 } as const;
 export type SharedOutageMode = (typeof SharedOutageMode)[keyof typeof SharedOutageMode];
 
-/** Bounds of the policy's fields (documented in the README). */
+/** Bounds of the policy's fields (documented in docs/gate-and-policy.md). */
 export const POLICY_LIMITS = {
   minIntervalSeconds: 0.1,
   maxIntervalSeconds: 300,

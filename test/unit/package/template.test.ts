@@ -186,6 +186,20 @@ describe('serverless package', () => {
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
   });
 
+  it('keeps each function bundle at most 1.5 MB (every cold start parses it), its source map apart', async () => {
+    for (const [name, file] of [
+      ['rollbackCheck', 'functions/rollback-check.mjs'],
+      ['launchGate', 'functions/launch-gate.mjs'],
+    ] as const) {
+      const files = readZip(await readFile(join(outDir, `${name}.zip`)));
+      const code = files.get(file)!;
+      expect(code.length, `${file}: ${(code.length / 1e6).toFixed(2)} MB`).toBeLessThanOrEqual(1_500_000);
+      expect(files.has(`${file}.map`), `${file}.map travels beside it`).toBe(true);
+      const linked = code.toString('utf8').includes(`//# sourceMappingURL=${file.split('/').pop()}.map`);
+      expect(linked, `${file} names its source map`).toBe(true);
+    }
+  });
+
   it('ships ESM bundles that load and answer (the createRequire banner works)', async () => {
     const dir = join(outDir, 'unzipped');
     for (const [name, file] of [

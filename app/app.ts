@@ -84,10 +84,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     loggerInstance: loggers.main as FastifyBaseLogger,
     // Access lines are written by the onResponse hook below, one per request, into the right stream.
     logController: new LogController({ disableRequestLogging: true }),
-    // Health requests log to the health logger itself, not a child per request: a probe is one line, and a
-    // child logger per probe cost more than writing it; that line names its request id itself (onResponse).
     childLoggerFactory: (logger, bindings, options, rawReq) =>
-      isHealthRequest(rawReq, internal) ? loggers.health : logger.child(bindings, options),
+      (isHealthRequest(rawReq, internal) ? loggers.health : logger).child(bindings, options),
   });
 
   let draining = false;
@@ -140,7 +138,6 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       {
-        ...(request.log === loggers.health ? { reqId: request.id } : {}),
         method: request.method,
         url: request.url,
         host: request.headers.host,

@@ -47,11 +47,20 @@ export interface HealthHandler {
   deep(request: Pick<HealthRequest, 'headers' | 'remoteAddress'>): HealthResponse | Promise<HealthResponse>;
   /** The liveness answer. */
   live(): HealthResponse;
+  /**
+   * Which of its routes `request` is for, without answering it: `deep`, `live`, or undefined (not a health
+   * request). For a caller that must decide something first (e.g. a Host check) before calling `deep`/`live`.
+   */
+  routeOf(request: Pick<HealthRequest, 'method' | 'path'>): HealthRoute | undefined;
   /** The deep route it answers. */
   readonly path: string;
   /** The liveness route it answers, if any. */
   readonly livePath: string | undefined;
 }
+
+/** The two health routes. */
+export const HealthRoute = { deep: 'deep', live: 'live' } as const;
+export type HealthRoute = (typeof HealthRoute)[keyof typeof HealthRoute];
 
 const NOT_DRAINING = () => false;
 
@@ -113,18 +122,25 @@ export function createHealthHandler(options: HealthHandlerOptions): HealthHandle
     );
   };
   const live = (): HealthResponse => LIVE_RESPONSE;
-  const handler = (request: HealthRequest): HealthResponse | Promise<HealthResponse> | undefined => {
+  const routeOf = (request: Pick<HealthRequest, 'method' | 'path'>): HealthRoute | undefined => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return undefined;
     }
     const query = request.path.indexOf('?');
     const target = query === -1 ? request.path : request.path.slice(0, query);
     if (target === path) {
+      return HealthRoute.deep;
+    }
+    return target === livePath ? HealthRoute.live : undefined;
+  };
+  const handler = (request: HealthRequest): HealthResponse | Promise<HealthResponse> | undefined => {
+    const route = routeOf(request);
+    if (route === HealthRoute.deep) {
       return deep(request);
     }
-    return target === livePath ? LIVE_RESPONSE : undefined;
+    return route === HealthRoute.live ? LIVE_RESPONSE : undefined;
   };
-  return Object.assign(handler, { deep, live, path, livePath });
+  return Object.assign(handler, { deep, live, routeOf, path, livePath });
 }
 
 function routePath(option: 'path' | 'livePath', value: string): string {

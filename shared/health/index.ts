@@ -41,6 +41,7 @@ export {
   type HealthHandler,
   type HealthHandlerOptions,
   type HealthRequest,
+  HealthRoute,
 } from './handler.js';
 export { type HealthResponse, healthResponse } from './response.js';
 export { createHealthRunner, type HealthRunnerOptions, type IdentitySource } from './runner.js';

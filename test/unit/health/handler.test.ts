@@ -7,6 +7,7 @@ import {
   HealthConfigError,
   type HealthRequest,
   type HealthResponse,
+  HealthRoute,
   type HealthRunner,
   healthResponse,
   InvalidCidrError,
@@ -70,7 +71,11 @@ describe('createHealthHandler', () => {
     }
     for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS', 'get']) {
       expect(health(request({ method })), method).toBeUndefined();
+      expect(health.routeOf({ method, path: '/health' }), method).toBeUndefined();
     }
+    expect(health.routeOf({ method: 'HEAD', path: '/health?x' })).toBe(HealthRoute.deep);
+    expect(health.routeOf({ method: 'GET', path: '/health/live' })).toBe(HealthRoute.live);
+    expect(health.routeOf({ method: 'GET', path: '/' })).toBeUndefined();
   });
 
   it('liveness answers synchronously, touches no check, and stays 200 while draining', () => {

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Migrator } from 'kysely';
-import type { HealthRunner } from '../shared/health';
-import { fastifyInject, healthPlugin } from '../shared/health/fastify';
+import { createHealthHandler, type HealthRunner } from '../shared/health';
+import { fastifyInject } from '../shared/health/fastify';
 import { allowedHostsFor, createHostCheck } from './allowed-hosts';
 import type { AppConfig } from './config';
 import { type AppDatabase, openDatabase } from './db/database';
 import { createMigrator } from './db/migrator';
 import { createAppHealthRunner } from './health';
+import { createHealthFront, type HealthFront } from './health-front';
 import { registerHome } from './home';
 import { httpsRedirectTarget } from './https-redirect';
 import type { InstanceIdentity } from './instance-identity';
@@ -79,7 +81,25 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     bindHost: config.host,
   });
 
+  // Set once the health handler exists (it needs the app for its page check); no request arrives before.
+  let healthFront: HealthFront = () => false;
   const app = Fastify({
+    // The health routes are answered on the same server ahead of fastify (./health-front); the rest goes through it.
+    serverFactory: (handler, options) => {
+      const server = createServer((req, res) => {
+        if (!healthFront(req, res)) {
+          handler(req, res);
+        }
+      });
+      // What fastify sets on a server it creates itself (its options, defaults applied).
+      const { keepAliveTimeout, requestTimeout, maxRequestsPerSocket } = options;
+      if (typeof keepAliveTimeout === 'number') server.keepAliveTimeout = keepAliveTimeout;
+      if (typeof requestTimeout === 'number') server.requestTimeout = requestTimeout;
+      if (typeof maxRequestsPerSocket === 'number' && maxRequestsPerSocket > 0) {
+        server.maxRequestsPerSocket = maxRequestsPerSocket;
+      }
+      return server;
+    },
     // pino's Logger is a FastifyBaseLogger; the cast keeps the instance's type the default one.
     loggerInstance: loggers.main as FastifyBaseLogger,
     // Access lines are written by the onResponse hook below, one per request, into the right stream.
@@ -163,10 +183,16 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   });
 
   registerHome(app, { database, faults: config.faults });
-  await app.register(healthPlugin, {
-    runner,
-    auth: { token: config.healthToken, header: config.healthTokenHeader, cidrs: config.healthCidrs },
-    draining: () => draining,
+  healthFront = createHealthFront({
+    // An invalid CIDR throws here, at build time, not on the first probe.
+    health: createHealthHandler({
+      runner,
+      auth: { token: config.healthToken, header: config.healthTokenHeader, cidrs: config.healthCidrs },
+      draining: () => draining,
+    }),
+    hostAllowed,
+    log: loggers.health,
+    closing: () => !app.server.listening,
   });
 
   if (ownsDatabase) {

@@ -89,6 +89,10 @@ describe('app over HTTP (SQLite)', () => {
     // The deep health's own in-process render of / belongs to the health log too.
     expect(urls(health)).toEqual(expect.arrayContaining(['/health', '/health/live', '/']));
     expect(main.some((l) => String(l.url ?? '').startsWith('/health'))).toBe(false);
+    // Every access line names its request, in either log (health routes are answered ahead of fastify).
+    for (const line of [...main, ...health].filter((l) => l.msg === 'request completed')) {
+      expect(line.reqId, JSON.stringify(line)).toMatch(/^(req|health)-\d+$/);
+    }
     expect(JSON.stringify(main) + JSON.stringify(health)).not.toContain('test-health-token');
   });
 

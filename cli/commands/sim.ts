@@ -36,7 +36,7 @@ const fraction = (name: string, value: string, max: number): number => {
 export const simCommand: Command = {
   name: CommandName.sim,
   help: {
-    summary: 'run the local AWS control plane (Auto Scaling, EC2, ELB, ELBv2, SSM, Lambda) on loopback',
+    summary: 'run the local AWS control plane (Auto Scaling, EC2, ELB, ELBv2, SSM, SQS, Lambda) on loopback',
     usage:
       'healthgate sim [--port N] [--gate] [--time-scale F] [--duplicates] [--throttle F] [--seed N] [--json]',
     description: [

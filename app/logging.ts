@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import * as onExit from 'on-exit-leak-free';
 import { pino } from 'pino';
 import { isHealthPath } from './https-redirect';
 
@@ -21,13 +22,14 @@ function redactPaths(tokenHeader: string): string[] {
 }
 
 /** How much of the health log may wait in memory, and for how long, before it is written. */
-export const HEALTH_LOG_BUFFER = { bytes: 4096, flushMs: 1000 } as const;
+export const HEALTH_LOG_BUFFER = { bytes: 8192, flushMs: 1000 } as const;
 
 /**
  * Opens the two destinations: the main log on stdout (or `accessLogFile`), the health log in `healthLogFile`
  * (directory created). Main log writes are synchronous: a line is on disk when the request has been answered.
- * The health log is written in batches (at {@link HEALTH_LOG_BUFFER}'s size or age, and at exit): it takes a
- * line for every probe, and a write per line cost a probe more than answering it.
+ * The health log is written in batches, synchronously (at {@link HEALTH_LOG_BUFFER}'s size or age, and at
+ * exit): it takes a line for every probe, and a write per line, or an asynchronous write through the thread
+ * pool, cost a probe more than answering it (bench/results/health-cost-steps.md).
  */
 export function openLogDestinations(options: {
   accessLogFile?: string;
@@ -37,14 +39,23 @@ export function openLogDestinations(options: {
     main: options.accessLogFile
       ? pino.destination({ dest: options.accessLogFile, mkdir: true, sync: true })
       : pino.destination({ dest: 1, sync: true }),
-    health: pino.destination({
-      dest: options.healthLogFile,
-      mkdir: true,
-      sync: false,
-      minLength: HEALTH_LOG_BUFFER.bytes,
-      periodicFlush: HEALTH_LOG_BUFFER.flushMs,
-    }),
+    health: batchedDestination(options.healthLogFile),
   };
+}
+
+function batchedDestination(file: string): pino.DestinationStream {
+  const destination = pino.destination({
+    dest: file,
+    mkdir: true,
+    sync: true,
+    minLength: HEALTH_LOG_BUFFER.bytes,
+    periodicFlush: HEALTH_LOG_BUFFER.flushMs,
+  });
+  // pino flushes its asynchronous destinations at exit, not a synchronous one that buffers: this one is. The
+  // registration holds the destination weakly, so opening many (tests) adds no exit listener per destination.
+  onExit.register(destination, (d) => d.flushSync());
+  destination.on('close', () => onExit.unregister(destination));
+  return destination;
 }
 
 /** Two pino loggers over `destinations`, secrets in headers (and `tokenHeader`) redacted. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import * as onExit from 'on-exit-leak-free';
 import { pino } from 'pino';
+import { createBatchedDestination } from './batched-destination';
 import { isHealthPath } from './https-redirect';
 
 /** The app's two log streams: main (application and access lines) and health (health requests only). */
@@ -28,8 +28,8 @@ export const HEALTH_LOG_BUFFER = { bytes: 8192, flushMs: 1000 } as const;
  * Opens the two destinations: the main log on stdout (or `accessLogFile`), the health log in `healthLogFile`
  * (directory created). Main log writes are synchronous: a line is on disk when the request has been answered.
  * The health log is written in batches, synchronously (at {@link HEALTH_LOG_BUFFER}'s size or age, and at
- * exit): it takes a line for every probe, and a write per line, or an asynchronous write through the thread
- * pool, cost a probe more than answering it (bench/results/health-cost-steps.md).
+ * exit; ./batched-destination): it takes a line for every probe, and a write per line, or an asynchronous write
+ * through the thread pool, cost a probe more than answering it (bench/results/health-cost-steps.md).
  */
 export function openLogDestinations(options: {
   accessLogFile?: string;
@@ -39,23 +39,12 @@ export function openLogDestinations(options: {
     main: options.accessLogFile
       ? pino.destination({ dest: options.accessLogFile, mkdir: true, sync: true })
       : pino.destination({ dest: 1, sync: true }),
-    health: batchedDestination(options.healthLogFile),
+    health: createBatchedDestination({
+      file: options.healthLogFile,
+      bytes: HEALTH_LOG_BUFFER.bytes,
+      flushMs: HEALTH_LOG_BUFFER.flushMs,
+    }),
   };
-}
-
-function batchedDestination(file: string): pino.DestinationStream {
-  const destination = pino.destination({
-    dest: file,
-    mkdir: true,
-    sync: true,
-    minLength: HEALTH_LOG_BUFFER.bytes,
-    periodicFlush: HEALTH_LOG_BUFFER.flushMs,
-  });
-  // pino flushes its asynchronous destinations at exit, not a synchronous one that buffers: this one is. The
-  // registration holds the destination weakly, so opening many (tests) adds no exit listener per destination.
-  onExit.register(destination, (d) => d.flushSync());
-  destination.on('close', () => onExit.unregister(destination));
-  return destination;
 }
 
 /** Two pino loggers over `destinations`, secrets in headers (and `tokenHeader`) redacted. */

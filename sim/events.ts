@@ -48,7 +48,22 @@ export type SimChange =
       result: string;
       cause: string;
     }
-  | { kind: 'lb-health'; time: number; target: string; instanceId: string; state: string; reason?: string };
+  | { kind: 'lb-health'; time: number; target: string; instanceId: string; state: string; reason?: string }
+  /** A launch EC2 refused: no instance exists, the failed scaling activity is the record. */
+  | { kind: 'launch-failed'; time: number; groupName: string; reason: string }
+  /** An instance refresh changed status, progress or reason. */
+  | {
+      kind: 'instance-refresh';
+      time: number;
+      groupName: string;
+      instanceRefreshId: string;
+      status: string;
+      percentageComplete: number;
+      instancesToUpdate: number;
+      statusReason?: string;
+      /** The checkpoint percentage just reached, on the change that reached it. */
+      checkpoint?: number;
+    };
 
 /** Event map of {@link SimEvents}. */
 export interface SimEventMap {

@@ -1,20 +1,24 @@
 import {
   AutoScalingClient,
   type AutoScalingClientConfig,
+  CancelInstanceRefreshCommand,
   CompleteLifecycleActionCommand,
   CreateAutoScalingGroupCommand,
   type CreateAutoScalingGroupCommandInput,
   DeleteAutoScalingGroupCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeAutoScalingInstancesCommand,
+  DescribeInstanceRefreshesCommand,
   DescribeLifecycleHooksCommand,
   DescribeScalingActivitiesCommand,
   PutLifecycleHookCommand,
   type PutLifecycleHookCommandInput,
   RecordLifecycleActionHeartbeatCommand,
+  RollbackInstanceRefreshCommand,
   type AutoScalingGroup as SdkGroup,
   type Instance as SdkInstance,
   SetInstanceHealthCommand,
+  StartInstanceRefreshCommand,
   UpdateAutoScalingGroupCommand,
   type UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
@@ -23,10 +27,18 @@ import { compact } from './compact';
 import {
   type AwsErrorContext,
   GroupNotFoundError,
+  InstanceRefreshStateError,
+  instanceRefreshErrorCode,
   sdkErrorMessage,
   sdkErrorName,
   toAwsError,
 } from './errors';
+import {
+  type InstanceRefreshDescription,
+  type StartRefreshInput,
+  toRefreshDescription,
+  toSdkPreferences,
+} from './instance-refresh';
 
 const SERVICE = 'autoscaling';
 /** DescribeAutoScalingInstances takes at most 50 instance ids per call. */
@@ -163,6 +175,27 @@ export interface AutoScalingAdapter {
   putLifecycleHook(input: PutLifecycleHookCommandInput): Promise<void>;
   /** DescribeScalingActivities for a group, newest first, following NextToken up to `limit` (default 100). */
   describeScalingActivities(group: string, options?: { limit?: number }): Promise<ScalingActivity[]>;
+  /**
+   * StartInstanceRefresh (Rolling) to a launch template version; its id. Throws {@link InstanceRefreshStateError}
+   * (`InstanceRefreshInProgress`) when the group already has an active refresh.
+   */
+  startInstanceRefresh(input: StartRefreshInput): Promise<string>;
+  /** DescribeInstanceRefreshes of a group (or the named ones), newest first, following NextToken. */
+  describeInstanceRefreshes(
+    group: string,
+    options?: { ids?: readonly string[] },
+  ): Promise<InstanceRefreshDescription[]>;
+  /**
+   * CancelInstanceRefresh of the group's active refresh (the API names no refresh: check it is yours first); its id.
+   * Throws {@link InstanceRefreshStateError} (`ActiveInstanceRefreshNotFound`) when none is active.
+   */
+  cancelInstanceRefresh(group: string): Promise<string>;
+  /**
+   * RollbackInstanceRefresh of the group's active refresh (check it is yours first); its id. Throws
+   * {@link InstanceRefreshStateError}: `ActiveInstanceRefreshNotFound`, or `IrreversibleInstanceRefresh` (no desired
+   * configuration, or the group launches `$Latest`/`$Default`).
+   */
+  rollbackInstanceRefresh(group: string): Promise<string>;
 }
 
 /**
@@ -392,7 +425,77 @@ export function createAutoScalingAdapter(
       } while (nextToken && result.length < limit);
       return result.slice(0, limit);
     },
+
+    async startInstanceRefresh(input) {
+      const ctx = context('StartInstanceRefresh', { AutoScalingGroupName: input.group });
+      try {
+        const out = await client.send(
+          new StartInstanceRefreshCommand({
+            AutoScalingGroupName: input.group,
+            Strategy: 'Rolling',
+            DesiredConfiguration: {
+              LaunchTemplate: compact({
+                LaunchTemplateId: input.launchTemplate.id,
+                LaunchTemplateName: input.launchTemplate.id ? undefined : input.launchTemplate.name,
+                Version: input.launchTemplate.version,
+              }),
+            },
+            Preferences: toSdkPreferences(input.preferences),
+          }),
+        );
+        return out.InstanceRefreshId ?? '';
+      } catch (error) {
+        throw refreshError(ctx, input.group, error);
+      }
+    },
+
+    async describeInstanceRefreshes(group, options = {}) {
+      const result: InstanceRefreshDescription[] = [];
+      let nextToken: string | undefined;
+      do {
+        const input = {
+          AutoScalingGroupName: group,
+          ...(options.ids?.length ? { InstanceRefreshIds: [...options.ids] } : {}),
+          NextToken: nextToken,
+        };
+        try {
+          const out = await client.send(new DescribeInstanceRefreshesCommand(input));
+          for (const refresh of out.InstanceRefreshes ?? [])
+            result.push(toRefreshDescription(refresh, group));
+          nextToken = out.NextToken;
+        } catch (error) {
+          throw toAwsError(context('DescribeInstanceRefreshes', { AutoScalingGroupName: group }), error);
+        }
+      } while (nextToken);
+      return result;
+    },
+
+    async cancelInstanceRefresh(group) {
+      const ctx = context('CancelInstanceRefresh', { AutoScalingGroupName: group });
+      try {
+        const out = await client.send(new CancelInstanceRefreshCommand({ AutoScalingGroupName: group }));
+        return out.InstanceRefreshId ?? '';
+      } catch (error) {
+        throw refreshError(ctx, group, error);
+      }
+    },
+
+    async rollbackInstanceRefresh(group) {
+      const ctx = context('RollbackInstanceRefresh', { AutoScalingGroupName: group });
+      try {
+        const out = await client.send(new RollbackInstanceRefreshCommand({ AutoScalingGroupName: group }));
+        return out.InstanceRefreshId ?? '';
+      } catch (error) {
+        throw refreshError(ctx, group, error);
+      }
+    },
   };
+}
+
+/** The typed error of an instance refresh call: its documented state errors by name, anything else as is. */
+function refreshError(ctx: AwsErrorContext, group: string, error: unknown) {
+  const code = instanceRefreshErrorCode(error);
+  return code ? new InstanceRefreshStateError(code, group, ctx, { cause: error }) : toAwsError(ctx, error);
 }
 
 function safeRef(ref: InstanceActionRef | CompletionRef): Record<string, unknown> {

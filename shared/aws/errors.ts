@@ -70,6 +70,40 @@ export class LoadBalancerNotFoundError extends AwsCallError {
   }
 }
 
+/** Auto Scaling's instance refresh errors, by the query error code the service answers. */
+export const InstanceRefreshErrorCode = {
+  /** StartInstanceRefresh: the group already has an active instance refresh (or rollback). */
+  inProgress: 'InstanceRefreshInProgress',
+  /** Cancel or roll back: the group has no active instance refresh (or rollback) to act on. */
+  notFound: 'ActiveInstanceRefreshNotFound',
+  /** RollbackInstanceRefresh: no desired configuration, or the group launches `$Latest`/`$Default`. */
+  irreversible: 'IrreversibleInstanceRefresh',
+} as const;
+export type InstanceRefreshErrorCode =
+  (typeof InstanceRefreshErrorCode)[keyof typeof InstanceRefreshErrorCode];
+
+/** An instance refresh call refused for the group's refresh state (`reason` says which of the documented cases). */
+export class InstanceRefreshStateError extends AwsCallError {
+  override readonly name = 'InstanceRefreshStateError';
+  constructor(
+    readonly reason: InstanceRefreshErrorCode,
+    readonly groupName: string,
+    context: AwsErrorContext,
+    options: { cause?: unknown } = {},
+  ) {
+    super(context, {
+      ...options,
+      message: `${context.service}.${context.operation} on ${groupName}: ${reason}: ${sdkErrorMessage(options.cause)}`,
+    });
+  }
+}
+
+/** The instance refresh state error `error` carries, by its SDK error name (`…Fault` or the bare code). */
+export function instanceRefreshErrorCode(error: unknown): InstanceRefreshErrorCode | undefined {
+  const name = sdkErrorName(error).replace(/Fault$/, '');
+  return Object.values(InstanceRefreshErrorCode).find((code) => code === name);
+}
+
 /** A policy parameter exists but is not valid JSON or does not pass the policy's own validation. */
 export class PolicyInvalidError extends Error {
   override readonly name = 'PolicyInvalidError';
@@ -134,6 +168,7 @@ export function isTransientAwsError(error: unknown): boolean {
       e instanceof InstanceNotFoundError ||
       e instanceof GroupNotFoundError ||
       e instanceof LoadBalancerNotFoundError ||
+      e instanceof InstanceRefreshStateError ||
       e instanceof PolicyInvalidError ||
       typeof e !== 'object' ||
       e === null

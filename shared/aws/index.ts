@@ -46,10 +46,18 @@ export {
   type AwsErrorContext,
   GroupNotFoundError,
   InstanceNotFoundError,
+  InstanceRefreshErrorCode,
+  InstanceRefreshStateError,
   isTransientAwsError,
   LoadBalancerNotFoundError,
   PolicyInvalidError,
 } from './errors';
+export {
+  type InstanceRefreshDescription,
+  type RefreshPreferenceInput,
+  RefreshStatus,
+  type StartRefreshInput,
+} from './instance-refresh';
 export {
   createPolicyLoader,
   DEFAULT_POLICY_CACHE_SECONDS,

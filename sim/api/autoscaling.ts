@@ -35,6 +35,7 @@ import {
 import type { ControlPlane } from '../model/control-plane';
 import { SimError } from '../model/errors';
 import type { Group, Instance } from '../model/types';
+import { instanceRefreshOperations } from './instance-refresh';
 import { type Operation, operation } from './operation';
 import { coralPagingErrors, type PageLimit, pageOf, pageSize } from './paging';
 
@@ -84,6 +85,15 @@ const groupView = (cp: ControlPlane, g: Group): AutoScalingGroup => ({
   TargetGroupARNs: g.targetGroupArns,
   HealthCheckType: g.healthCheckType,
   HealthCheckGracePeriod: g.healthCheckGracePeriod,
+  ...(g.defaultInstanceWarmup !== undefined ? { DefaultInstanceWarmup: g.defaultInstanceWarmup } : {}),
+  ...(g.maintenancePolicy
+    ? {
+        InstanceMaintenancePolicy: {
+          MinHealthyPercentage: g.maintenancePolicy.minHealthyPercentage,
+          MaxHealthyPercentage: g.maintenancePolicy.maxHealthyPercentage,
+        },
+      }
+    : {}),
   Instances: cp.autoscaling.groupInstances(g.name).map(instanceView),
   CreatedTime: new Date(g.createdTime),
   ...(g.deleting ? { Status: 'Delete in progress' } : {}),
@@ -98,10 +108,27 @@ const groupView = (cp: ControlPlane, g: Group): AutoScalingGroup => ({
   NewInstancesProtectedFromScaleIn: false,
 });
 
+/** CreateAutoScalingGroup's and UpdateAutoScalingGroup's instance maintenance policy and default warmup. */
+const maintenanceInput = (i: {
+  InstanceMaintenancePolicy?: { MinHealthyPercentage?: number; MaxHealthyPercentage?: number };
+  DefaultInstanceWarmup?: number;
+}) => ({
+  ...(i.InstanceMaintenancePolicy
+    ? {
+        maintenancePolicy: {
+          minHealthyPercentage: i.InstanceMaintenancePolicy.MinHealthyPercentage,
+          maxHealthyPercentage: i.InstanceMaintenancePolicy.MaxHealthyPercentage,
+        },
+      }
+    : {}),
+  ...(i.DefaultInstanceWarmup !== undefined ? { defaultInstanceWarmup: i.DefaultInstanceWarmup } : {}),
+});
+
 /** The operations by action name. */
 export const autoscalingOperations = (cp: ControlPlane): Record<string, Operation> => {
   const asg = cp.autoscaling;
   return {
+    ...instanceRefreshOperations(cp),
     CreateAutoScalingGroup: operation(CreateAutoScalingGroup$, (i: CreateAutoScalingGroupType) => {
       const lt = i.LaunchTemplate ?? i.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
       if (!lt) {
@@ -121,6 +148,7 @@ export const autoscalingOperations = (cp: ControlPlane): Record<string, Operatio
         healthCheckType: i.HealthCheckType,
         healthCheckGracePeriod: i.HealthCheckGracePeriod,
         availabilityZones: i.AvailabilityZones,
+        ...maintenanceInput(i),
         tags: i.Tags?.map((t) => ({
           key: t.Key!,
           value: t.Value ?? '',
@@ -144,6 +172,7 @@ export const autoscalingOperations = (cp: ControlPlane): Record<string, Operatio
         desiredCapacity: i.DesiredCapacity,
         healthCheckType: i.HealthCheckType,
         healthCheckGracePeriod: i.HealthCheckGracePeriod,
+        ...maintenanceInput(i),
         launchTemplate: lt
           ? { id: lt.LaunchTemplateId, name: lt.LaunchTemplateName, version: lt.Version }
           : undefined,

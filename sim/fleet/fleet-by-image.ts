@@ -16,6 +16,7 @@ export function fleetByImage(fleets: readonly Fleet[]): Fleet {
   const owner = (imageId: string) => fleets.find((f) => f.hasImage?.(imageId) ?? true);
   return {
     hasImage: (imageId) => owner(imageId) !== undefined,
+    admitsLoadBalancer: (instanceId) => launchedBy.get(instanceId)?.admitsLoadBalancer?.(instanceId) ?? true,
     async launch(instance) {
       const fleet = owner(instance.imageId);
       // The control plane asks hasImage first; a launch no fleet can run fails as the first fleet fails it.

@@ -198,6 +198,8 @@ export function createLightFleet(options: LightFleetOptions): LightFleet {
     instances,
     hasImage: (imageId) => options.images.has(imageId),
 
+    admitsLoadBalancer: (instanceId) => running.get(instanceId)?.record.faults.lbUnreachable !== true,
+
     async launch(instance) {
       if (closed) throw new FleetLaunchError('the fleet is closed', instance.instanceId);
       const image = options.images.get(instance.imageId);

@@ -292,6 +292,8 @@ export function createProcessFleet(options: ProcessFleetOptions): ProcessFleet {
 
     hasImage: (imageId) => options.images.has(imageId),
 
+    admitsLoadBalancer: (instanceId) => processes.get(instanceId)?.faults.lbUnreachable !== true,
+
     async launch(instance) {
       if (closed) throw new FleetLaunchError('the fleet is closed', instance.instanceId);
       const image = options.images.get(instance.imageId);

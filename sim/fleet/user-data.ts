@@ -18,6 +18,11 @@ export const SimKnob = {
   killAfterMs: 'SIM_KILL_AFTER_MS',
   /** `1`: nothing answers on the instance's port (the app is given another one): connections are refused. */
   refuseConnections: 'SIM_REFUSE_CONNECTIONS',
+  /**
+   * `1`: the instance's network admits the gate but not the load balancer (a security group missing the load
+   * balancer's): the gate's probes pass, the load balancer's health checks time out.
+   */
+  lbUnreachable: 'SIM_LB_UNREACHABLE',
 } as const;
 export type SimKnob = (typeof SimKnob)[keyof typeof SimKnob];
 
@@ -31,6 +36,7 @@ export interface MachineFaults {
   /** 0: never. */
   killAfterMs: number;
   refuseConnections: boolean;
+  lbUnreachable: boolean;
 }
 
 /** Parses an environment file; a line without `=` is ignored, as systemd's EnvironmentFile does. */
@@ -76,6 +82,7 @@ export function splitUserData(env: Readonly<Record<string, string>>): {
       hangAfterMs: ms(SimKnob.hangAfterMs),
       killAfterMs: ms(SimKnob.killAfterMs),
       refuseConnections: env[SimKnob.refuseConnections] === '1',
+      lbUnreachable: env[SimKnob.lbUnreachable] === '1',
     },
   };
 }

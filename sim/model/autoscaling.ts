@@ -43,6 +43,33 @@ export const LAUNCH_RETRY_MAX_SECONDS = 300;
 export const launchRetryDelaySeconds = (failures: number): number =>
   Math.min(LAUNCH_RETRY_BASE_SECONDS * 2 ** Math.max(0, failures - 1), LAUNCH_RETRY_MAX_SECONDS);
 
+/**
+ * A group's InstanceMaintenancePolicy from CreateAutoScalingGroup/UpdateAutoScalingGroup: both percentages, the
+ * minimum 0–100, the maximum 100–200, at most 100 apart; -1 clears a value (both cleared: no policy).
+ */
+function maintenanceFields(
+  input: { minHealthyPercentage?: number; maxHealthyPercentage?: number } | undefined,
+  current: Group['maintenancePolicy'],
+): { maintenancePolicy?: NonNullable<Group['maintenancePolicy']> } {
+  if (!input) return current ? { maintenancePolicy: current } : {};
+  const min = input.minHealthyPercentage ?? current?.minHealthyPercentage;
+  const max = input.maxHealthyPercentage ?? current?.maxHealthyPercentage;
+  if (min === -1 && max === -1) return {};
+  if (min === undefined || max === undefined || min === -1 || max === -1) {
+    throw new SimError(
+      'ValidationError',
+      'Both MinHealthyPercentage and MaxHealthyPercentage must be specified in an instance maintenance policy.',
+    );
+  }
+  if (min < 0 || min > 100 || max < 100 || max > 200 || max - min > 100) {
+    throw new SimError(
+      'ValidationError',
+      `Invalid instance maintenance policy: MinHealthyPercentage ${min} must be 0-100, MaxHealthyPercentage ${max} must be 100-200, and they cannot differ by more than 100.`,
+    );
+  }
+  return { maintenancePolicy: { minHealthyPercentage: min, maxHealthyPercentage: max } };
+}
+
 /** Suffix Auto Scaling puts on the EC2 error in a failed launch's status message. */
 const LAUNCH_FAILED = 'Launching EC2 instance failed.';
 
@@ -80,6 +107,9 @@ export interface CreateGroupInput {
   healthCheckGracePeriod?: number;
   availabilityZones?: string[];
   tags?: { key: string; value: string; propagateAtLaunch?: boolean }[];
+  /** InstanceMaintenancePolicy as the API gives it (-1 clears a value on update). */
+  maintenancePolicy?: { minHealthyPercentage?: number; maxHealthyPercentage?: number };
+  defaultInstanceWarmup?: number;
   /** Hooks in place before the first launch (CreateAutoScalingGroup's LifecycleHookSpecificationList). */
   hooks?: Omit<Parameters<AutoScaling['putLifecycleHook']>[0], 'groupName'>[];
 }
@@ -152,6 +182,11 @@ export class AutoScaling {
       createdTime: this.o.scheduler.now(),
       deleting: false,
       hooks: new Map(),
+      surge: 0,
+      ...maintenanceFields(input.maintenancePolicy, undefined),
+      ...(input.defaultInstanceWarmup !== undefined && input.defaultInstanceWarmup >= 0
+        ? { defaultInstanceWarmup: input.defaultInstanceWarmup }
+        : {}),
     };
     this.groups.set(group.name, group);
     try {
@@ -169,7 +204,13 @@ export class AutoScaling {
     input: Partial<
       Pick<
         CreateGroupInput,
-        'minSize' | 'maxSize' | 'desiredCapacity' | 'healthCheckType' | 'healthCheckGracePeriod'
+        | 'minSize'
+        | 'maxSize'
+        | 'desiredCapacity'
+        | 'healthCheckType'
+        | 'healthCheckGracePeriod'
+        | 'maintenancePolicy'
+        | 'defaultInstanceWarmup'
       >
     > & {
       launchTemplate?: { id?: string; name?: string; version?: string };
@@ -189,6 +230,9 @@ export class AutoScaling {
       // The user changed what the group launches: the next attempt need not wait out the old one's failures.
       this.resetLaunchBackoff(group.name, false);
     }
+    const maintenance = input.maintenancePolicy
+      ? maintenanceFields(input.maintenancePolicy, group.maintenancePolicy)
+      : undefined;
     Object.assign(group, {
       minSize,
       maxSize,
@@ -196,6 +240,10 @@ export class AutoScaling {
       healthCheckType: input.healthCheckType ?? group.healthCheckType,
       healthCheckGracePeriod: input.healthCheckGracePeriod ?? group.healthCheckGracePeriod,
     });
+    if (maintenance) group.maintenancePolicy = maintenance.maintenancePolicy;
+    if (input.defaultInstanceWarmup !== undefined) {
+      group.defaultInstanceWarmup = input.defaultInstanceWarmup < 0 ? undefined : input.defaultInstanceWarmup;
+    }
     this.reconcile(group, 'a user request update of AutoScalingGroup constraints');
     return group;
   }
@@ -363,6 +411,39 @@ export class AutoScaling {
   }
 
   /**
+   * What an instance refresh sets while it runs: the configuration launches use (`undefined`: the group's own) and
+   * the instances the group may hold above desired capacity. A new configuration need not wait out the old one's
+   * launch failures, as when the user updates the group.
+   */
+  setRefreshLaunch(groupName: string, override: LaunchTemplateRef | undefined, surge: number): void {
+    const group = this.groups.get(groupName);
+    if (!group) return;
+    const changed =
+      override?.id !== group.launchOverride?.id || override?.version !== group.launchOverride?.version;
+    group.launchOverride = override;
+    group.surge = Math.max(0, surge);
+    if (changed) this.resetLaunchBackoff(groupName, false);
+  }
+
+  /** Replaces the group's launch template (an instance refresh that succeeded applies its desired configuration). */
+  setLaunchTemplate(groupName: string, ref: LaunchTemplateRef): void {
+    const group = this.groups.get(groupName);
+    if (group) group.launchTemplate = { ...ref };
+  }
+
+  /** Launches or terminates until the group matches its desired capacity (plus any refresh surge). */
+  reconcileGroup(groupName: string, cause: string): void {
+    const group = this.groups.get(groupName);
+    if (group) this.reconcile(group, cause);
+  }
+
+  /** Terminates an instance of a group without a replacement of its own (the caller sizes the group). */
+  terminateInstance(instanceId: string, cause: string): void {
+    const instance = this.instances.get(instanceId);
+    if (instance) this.beginTerminate(instance, cause, { replace: false });
+  }
+
+  /**
    * The active action named by token or by instance id and hook. AWS documents either as enough ("for the
    * specified token or instance") but not what happens when both are given and name different actions; the sim
    * takes the strictest reading: both must name the same action, else no active action is found, so a token
@@ -492,16 +573,18 @@ export class AutoScaling {
   private reconcile(group: Group, cause: string): void {
     if (group.deleting) return;
     const live = this.groupInstances(group.name).filter((i) => !isLeaving(i));
-    if (live.length < group.desiredCapacity) {
-      const n = group.desiredCapacity - live.length;
+    // An instance refresh launching before it terminates holds the group above desired capacity for a while.
+    const target = group.desiredCapacity + group.surge;
+    if (live.length < target) {
+      const n = target - live.length;
       for (let k = 0; k < n; k++) {
         if (this.launchDeferred(group)) break;
         this.launch(group, cause);
       }
-    } else if (live.length > group.desiredCapacity) {
+    } else if (live.length > target) {
       const victims = [...live]
         .sort((a, b) => a.launchTime - b.launchTime || a.instanceId.localeCompare(b.instanceId))
-        .slice(0, live.length - group.desiredCapacity);
+        .slice(0, live.length - target);
       for (const v of victims) this.beginTerminate(v, cause, { replace: false });
     }
   }
@@ -575,10 +658,17 @@ export class AutoScaling {
   }
 
   private launch(group: Group, cause: string): void {
-    const template = this.o.launchTemplates.get({ id: group.launchTemplate.id });
-    const version = this.o.launchTemplates.resolve(template, group.launchTemplate.version);
+    const ref = group.launchOverride ?? group.launchTemplate;
+    const template = this.o.launchTemplates.get({ id: ref.id });
+    const version = this.o.launchTemplates.resolve(template, ref.version);
     const refusal = this.launchRefusal(version.data);
     if (refusal !== undefined) {
+      this.o.events.emit('change', {
+        kind: 'launch-failed',
+        time: this.o.scheduler.now(),
+        groupName: group.name,
+        reason: refusal,
+      });
       const failed = this.activity(
         group.name,
         `Launching a new EC2 instance.  Status Reason: ${refusal}`,

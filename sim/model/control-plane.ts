@@ -4,6 +4,7 @@ import type { FetchLike } from '../lb/probe';
 import { AutoScaling } from './autoscaling';
 import { type Fleet, noopFleet } from './fleet';
 import { type IdGenerator, idGenerator, type Random } from './ids';
+import { InstanceRefreshes } from './instance-refresh';
 import { type IpAllocator, ipAllocator } from './ip-allocator';
 import { LaunchTemplates } from './launch-templates';
 import { LoadBalancers } from './load-balancers';
@@ -35,6 +36,8 @@ export interface ControlPlaneOptions {
    * handles. SQS times are never scaled by `timeScale`: producers compute delays from their own clocks.
    */
   sqs?: { duplicates?: QueueDuplicates; random?: Random };
+  /** Instance refresh: replacements of one refresh (or rollback) that may fail before it fails; default 3. */
+  instanceRefresh?: { failedReplacementLimit?: number };
 }
 
 /** State and behaviour of every emulated service. */
@@ -48,6 +51,7 @@ export class ControlPlane {
   readonly loadBalancers: LoadBalancers;
   readonly parameters: Parameters;
   readonly autoscaling: AutoScaling;
+  readonly instanceRefreshes: InstanceRefreshes;
   readonly queues: Queues;
 
   constructor(options: ControlPlaneOptions = {}) {
@@ -57,12 +61,14 @@ export class ControlPlane {
     this.accountId = options.accountId ?? '123456789012';
     const msPerSecond = 1000 * (options.timeScale ?? 1);
     const now = () => this.scheduler.now();
+    const fleet = options.fleet ?? noopFleet();
     this.launchTemplates = new LaunchTemplates(this.ids, now);
     this.parameters = new Parameters(now);
     this.loadBalancers = new LoadBalancers({
       scheduler: this.scheduler,
       events: this.events,
       fetch: options.fetch ?? (fetch as unknown as FetchLike),
+      reachable: (instanceId) => fleet.admitsLoadBalancer?.(instanceId) ?? true,
       msPerSecond,
       region: this.region,
       accountId: this.accountId,
@@ -78,7 +84,7 @@ export class ControlPlane {
     this.autoscaling = new AutoScaling({
       scheduler: this.scheduler,
       events: this.events,
-      fleet: options.fleet ?? noopFleet(),
+      fleet,
       ids: this.ids,
       ips: options.ips ?? ipAllocator(),
       launchTemplates: this.launchTemplates,
@@ -86,6 +92,16 @@ export class ControlPlane {
       msPerSecond,
       region: this.region,
       accountId: this.accountId,
+    });
+    this.instanceRefreshes = new InstanceRefreshes({
+      scheduler: this.scheduler,
+      events: this.events,
+      ids: this.ids,
+      autoscaling: this.autoscaling,
+      launchTemplates: this.launchTemplates,
+      loadBalancers: this.loadBalancers,
+      msPerSecond,
+      ...options.instanceRefresh,
     });
   }
 
@@ -96,6 +112,7 @@ export class ControlPlane {
 
   /** Stops every timer. */
   stop(): void {
+    this.instanceRefreshes.stop();
     this.autoscaling.stop();
     this.loadBalancers.stop();
     this.queues.stop();

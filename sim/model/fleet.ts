@@ -28,6 +28,11 @@ export interface Fleet {
    * the fleet lacks fails the way RunInstances does; a fleet without it runs any image.
    */
   hasImage?(imageId: string): boolean;
+  /**
+   * Whether load balancers' health checks reach the instance (its network admits them); a fleet without it admits
+   * every check.
+   */
+  admitsLoadBalancer?(instanceId: string): boolean;
 }
 
 /** A fleet that runs nothing: instances exist only in the model. */

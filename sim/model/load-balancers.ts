@@ -6,6 +6,8 @@ import type { SimEvents } from '../events';
 import { type FetchLike, type ProbeTarget, probeTarget } from '../lb/probe';
 import {
   applyCheck,
+  CheckFailure,
+  type CheckResult,
   classicInstanceState,
   initialHealth,
   type TargetHealth,
@@ -98,6 +100,11 @@ export interface LoadBalancersOptions {
   msPerSecond: number;
   region: string;
   accountId: string;
+  /**
+   * Whether the load balancer's health checks reach an instance (its security group admits the load balancer);
+   * default every instance. An unreachable instance's checks time out, as when a security group drops them.
+   */
+  reachable?: (instanceId: string) => boolean;
 }
 
 /** The load balancers and target groups of the control plane. */
@@ -310,6 +317,22 @@ export class LoadBalancers {
     });
   }
 
+  /**
+   * Whether every named load balancer and target group has the instance registered and healthy (what Auto
+   * Scaling's ELB health check reads).
+   */
+  healthyOnAll(
+    instanceId: string,
+    loadBalancerNames: readonly string[],
+    targetGroupArns: readonly string[],
+  ): boolean {
+    const registrations = [
+      ...loadBalancerNames.map((name) => this.classic.get(name)?.registrations.get(instanceId)),
+      ...targetGroupArns.map((arn) => this.targetGroups.get(arn)?.registrations.get(instanceId)),
+    ];
+    return registrations.every((r) => r !== undefined && !r.draining && r.health.status === 'healthy');
+  }
+
   /** Stops every health check (on close). */
   stop(): void {
     for (const lb of this.classic.values()) for (const reg of lb.registrations.values()) reg.cancel?.();
@@ -332,11 +355,14 @@ export class LoadBalancers {
     reg.cancel = this.options.scheduler.schedule(delayMs, async () => {
       if (reg.generation !== generation) return;
       const s = settings();
-      const result = await probeTarget(s.target, {
-        timeoutMs: Math.max(1, s.timeoutSeconds * this.options.msPerSecond),
-        matcher: s.matcher,
-        fetch: this.options.fetch,
-      });
+      const result: CheckResult =
+        this.options.reachable?.(reg.instanceId) === false
+          ? { ok: false, failure: CheckFailure.Timeout }
+          : await probeTarget(s.target, {
+              timeoutMs: Math.max(1, s.timeoutSeconds * this.options.msPerSecond),
+              matcher: s.matcher,
+              fetch: this.options.fetch,
+            });
       if (reg.generation !== generation) return;
       const before = reg.health.status;
       reg.health = applyCheck(reg.health, result, s.thresholds);

@@ -68,6 +68,14 @@ export interface Group {
   /** Set while a delete is in progress. */
   deleting: boolean;
   hooks: Map<string, LifecycleHook>;
+  /** InstanceMaintenancePolicy: the replacement bounds, in percent of desired capacity, when set. */
+  maintenancePolicy?: { minHealthyPercentage: number; maxHealthyPercentage: number };
+  /** DefaultInstanceWarmup in seconds, when set. */
+  defaultInstanceWarmup?: number;
+  /** While an instance refresh runs: the configuration launches use (its target, not the group's own). */
+  launchOverride?: LaunchTemplateRef;
+  /** While an instance refresh runs: instances the group may hold above desired capacity (launch before terminate). */
+  surge: number;
 }
 
 export interface Instance {

@@ -4,7 +4,7 @@ import { APP_VARIANTS } from './health-load';
 import { type SideBySideResult, sideBySide, type Target } from './side-by-side';
 
 /** The shape of the health-cost run: autocannon at 50 connections, alternating rounds. */
-export const HEALTH_COST = { connections: 50, durationSeconds: 2, rounds: 6 } as const;
+export const HEALTH_COST = { connections: 50, durationSeconds: 1, rounds: 10 } as const;
 
 /** The ratios the targets are stated in: deep cached over liveness (both bodies), liveness over bare. */
 const AFTER_RATIOS = [

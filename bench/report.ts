@@ -20,6 +20,8 @@ export interface BenchResults {
   machine: MachineFacts;
   load: LoadResult[];
   probe: ProbeCostResult[];
+  /** (d) the health routes against a bare fastify app, side by side. */
+  healthCost?: HealthCostResult;
   boot: { runs: BootResult[]; medianFirstHealthyMs: number; medianRssMiB?: number };
   /** Scenarios that could not run here, with the reason. */
   skipped: string[];
@@ -59,6 +61,14 @@ export function renderMarkdown(r: BenchResults): string {
           .join(', ')} |`,
     ),
     '',
+    ...(r.healthCost
+      ? [
+          '## health routes against a bare fastify app, side by side',
+          '',
+          ...healthCostLines(r.healthCost),
+          '',
+        ]
+      : []),
     '## boot (fresh SQLite, migrations on boot, tsx loader)',
     '',
     '| run | listening ms | first healthy /health ms | RSS MiB |',

@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: (a) /health throughput and latency with autocannon against the real app on loopback,
  * cached vs uncached, with the check runs per N requests (single-flight); (b) probe + decide cost per probe;
- * (c) boot time to the first healthy /health and RSS. Bounded: about 30 s in all. Writes
- * bench/results/latest.json and bench/results/latest.md.
+ * (c) boot time to the first healthy /health and RSS; (d) the health routes' cost side by side with a bare
+ * fastify app (bench/health-cost.ts). Bounded: about two minutes in all. Writes bench/results/latest.json and
+ * bench/results/latest.md.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { startPostgres, type TestPostgres } from '../test/support/postgres';
 import { type AppProcess, startAppProcess } from './app-process';
 import { bootOnce } from './boot';
+import { measureHealthCost } from './health-cost';
 import { APP_VARIANTS, LOAD_SCENARIOS, runLoad } from './health-load';
 import { machine } from './machine';
 import { runProbeCost } from './probe-cost';
@@ -64,6 +66,8 @@ try {
   await Promise.all(Object.values(apps).map((app) => app.stop()));
   await postgres?.stop();
 }
+say('health cost, side by side …');
+const healthCost = await measureHealthCost({}, say);
 say('boot …');
 const boots = [];
 for (let i = 0; i < BOOTS; i += 1) {
@@ -76,6 +80,7 @@ const results: BenchResults = {
   machine: facts,
   load,
   probe: probeResults,
+  healthCost,
   boot: {
     runs: boots,
     medianFirstHealthyMs: median(boots.map((b) => b.firstHealthyMs)),

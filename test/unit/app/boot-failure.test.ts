@@ -2,7 +2,7 @@
  * The opt-in boot-failure report: an app that refuses to boot answers only a failing, non-transient /health on
  * its own address, over real HTTP on port 0; without the opt-in it still exits naming the key.
  */
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type BootFailureReporter,
@@ -196,6 +196,18 @@ describe('boot-failure report (in process, real HTTP)', () => {
     ).rejects.toMatchObject({
       name: 'ConfigError',
       keys: ['PORT'],
+    });
+  });
+
+  it('a port already taken → the listen error (EADDRINUSE): the caller exits as without the report', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const env = { ...BASE_ENV, PORT: String((taken.address() as AddressInfo).port) };
+    await expect(
+      startBootFailureReporter(configErrorOf(env), env, { print: () => {} }),
+    ).rejects.toMatchObject({
+      code: 'EADDRINUSE',
     });
   });
 });

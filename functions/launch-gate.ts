@@ -3,6 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
+  cacheSettingsReads,
   createAutoScalingAdapter,
   createEc2Adapter,
   createElbAdapter,
@@ -87,12 +88,16 @@ export function defaultLaunchGateDeps(
   const ssm = createSsmAdapter();
   const sqs = createSqsAdapter();
   const queueUrl = requireStepQueueUrl(config);
+  // Hooks and load balancers' health checks change only when an operator changes them: read once per policy
+  // cache period per container, not at every launch (membership, states and verdicts are always read fresh).
+  const settings = cacheSettingsReads(
+    { autoscaling: createAutoScalingAdapter(), elb: createElbAdapter(), elbv2: createElbV2Adapter() },
+    { ttlMs: config.policyCacheSeconds * 1000 },
+  );
   return {
     ...observability,
-    autoscaling: createAutoScalingAdapter(),
+    ...settings,
     ec2: createEc2Adapter(),
-    elb: createElbAdapter(),
-    elbv2: createElbV2Adapter(),
     policies: createPolicyLoader({
       ssm,
       parse: parsePolicyInput,

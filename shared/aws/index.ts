@@ -67,6 +67,7 @@ export {
   type PolicyLoaderOptions,
   policyParameterName,
 } from './policy-loader';
+export { cacheSettingsReads } from './settings-cache';
 export { createSqsAdapter, createSqsClient, type SqsAdapter } from './sqs';
 export { createSsmAdapter, createSsmClient, type Parameter, type SsmAdapter } from './ssm';
 export { createTtlCache, type TtlCache, type TtlCacheOptions } from './ttl-cache';

@@ -9,9 +9,10 @@ import type { GateState } from './state';
 import { nextHeartbeatAt, nextProbeAt } from './timing';
 
 /**
- * A step may run up to this long before its probe is due, and then waits for it: a queue delay counts whole
- * seconds, so a wait shorter than a second is queued with no delay and finished inside the step (only policies
- * probing more often than once a second ever wait here).
+ * A wait shorter than this is queued with no delay, and the step that arrives early waits for its probe itself
+ * (a queue delay counts whole seconds; only policies probing more often than once a second wait here). Longer
+ * waits are rounded up to the next second, so a step never arrives early and never sleeps: an invocation spends
+ * its time on work, not on waiting.
  */
 export const MAX_EARLY_MS = 1_000;
 /** The longest delay a step can be scheduled with (SQS DelaySeconds: 0 to 900). */
@@ -45,19 +46,21 @@ export function nextWakeAt(
 }
 
 /**
- * How to wait from `now` until `wakeAt`: not at all, or a step scheduled `delaySeconds` later. Whole seconds,
- * rounded down, so a step runs at most {@link MAX_EARLY_MS} early (it then waits for its probe) and never late;
- * at most {@link MAX_STEP_DELAY_SECONDS} (a longer wait is made of several steps). An unknown time (NaN)
- * schedules at once (fail towards acting).
+ * How to wait from `now` until `wakeAt`: not at all, or a step scheduled `delaySeconds` later. A wait of a second
+ * or more is rounded up to whole seconds (the step arrives on time or a little after, never early, and sleeps
+ * not at all); a shorter one is scheduled with no delay (that step arrives early and waits at most
+ * {@link MAX_EARLY_MS} for its probe). At most {@link MAX_STEP_DELAY_SECONDS} (a longer wait is made of several
+ * steps). An unknown time (NaN) schedules at once (fail towards acting).
  *
  * @example
- * waitPlan(now + 4_200, now); // { kind: 'schedule', delaySeconds: 4 }
+ * waitPlan(now + 4_200, now); // { kind: 'schedule', delaySeconds: 5 }
  */
 export function waitPlan(wakeAt: number, now: number): WaitPlan {
   const wait = wakeAt - now;
   if (Number.isNaN(wait)) return { kind: 'schedule', delaySeconds: 0 };
   if (wait <= 0) return { kind: 'now' };
-  return { kind: 'schedule', delaySeconds: Math.min(MAX_STEP_DELAY_SECONDS, Math.floor(wait / 1000)) };
+  if (wait < MAX_EARLY_MS) return { kind: 'schedule', delaySeconds: 0 };
+  return { kind: 'schedule', delaySeconds: Math.min(MAX_STEP_DELAY_SECONDS, Math.ceil(wait / 1000)) };
 }
 
 /**

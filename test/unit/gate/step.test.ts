@@ -23,20 +23,30 @@ describe('waitPlan', () => {
     [1, { kind: 'schedule', delaySeconds: 0 }],
     [999, { kind: 'schedule', delaySeconds: 0 }],
     [1_000, { kind: 'schedule', delaySeconds: 1 }],
-    [4_200, { kind: 'schedule', delaySeconds: 4 }],
+    [1_001, { kind: 'schedule', delaySeconds: 2 }],
+    [4_200, { kind: 'schedule', delaySeconds: 5 }],
+    [4_975, { kind: 'schedule', delaySeconds: 5 }],
     [3_600_000, { kind: 'schedule', delaySeconds: MAX_STEP_DELAY_SECONDS }],
     [Number.NaN, { kind: 'schedule', delaySeconds: 0 }],
   ] as const)('a wait of %d ms → %o', (wait, plan) => {
     expect(waitPlan(T0 + wait, T0)).toEqual(plan);
   });
 
-  it('property: a step never arrives late, nor more than a second early', () => {
+  it('property: a wait of a second or more is never cut short (no early step, no sleep) and overshoots by less than a second', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: MAX_STEP_DELAY_SECONDS * 1000 }), (wait) => {
+      fc.property(fc.integer({ min: 1_000, max: MAX_STEP_DELAY_SECONDS * 1000 }), (wait) => {
         const plan = waitPlan(T0 + wait, T0);
         if (plan.kind !== 'schedule') throw new Error('expected a schedule');
-        expect(plan.delaySeconds * 1000).toBeLessThanOrEqual(wait);
-        expect(wait - plan.delaySeconds * 1000).toBeLessThan(MAX_EARLY_MS);
+        expect(plan.delaySeconds * 1000).toBeGreaterThanOrEqual(wait);
+        expect(plan.delaySeconds * 1000 - wait).toBeLessThan(1_000);
+      }),
+    );
+  });
+
+  it('property: a shorter wait is queued at once and finished inside the step', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: MAX_EARLY_MS - 1 }), (wait) => {
+        expect(waitPlan(T0 + wait, T0)).toEqual({ kind: 'schedule', delaySeconds: 0 });
       }),
     );
   });

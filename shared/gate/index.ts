@@ -19,11 +19,13 @@ export { LaunchStage, launchStage, PENDING_WAIT, WARMED_PENDING_WAIT } from './l
 export {
   classifyLbView,
   describeViews,
+  firstLbReadDelaySeconds,
   judgeViews,
   LbHealth,
   LbVerdict,
   type LbView,
   type LbWatchNext,
+  lbSettleSeconds,
   lbWatchNext,
   NOT_REGISTERED,
 } from './lb-health';

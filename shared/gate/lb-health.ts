@@ -98,6 +98,35 @@ export function describeViews(views: readonly LbView[]): string {
     .join('; ');
 }
 
+/**
+ * The soonest any of the load balancers can call a newly registered instance healthy: `healthyThreshold` checks
+ * `intervalSeconds` apart, the slowest of them (0 when none says). The watch reads no sooner: an earlier read can
+ * only say "registering".
+ */
+export function lbSettleSeconds(
+  checks: readonly { intervalSeconds?: number; healthyThreshold?: number }[],
+): number {
+  let settle = 0;
+  for (const c of checks) {
+    if (c.intervalSeconds !== undefined && c.healthyThreshold !== undefined) {
+      settle = Math.max(settle, c.intervalSeconds * c.healthyThreshold);
+    }
+  }
+  return Number.isFinite(settle) ? settle : 0;
+}
+
+/**
+ * When the watch's first read comes, in whole seconds after the CONTINUE: once the load balancers can have
+ * settled, but at the latest halfway through the watch (so it reads more than once before its end), and never
+ * sooner than one probe interval.
+ */
+export function firstLbReadDelaySeconds(
+  settleSeconds: number,
+  policy: { intervalSeconds: number; lbVerifySeconds: number },
+): number {
+  return Math.ceil(Math.max(policy.intervalSeconds, Math.min(settleSeconds, policy.lbVerifySeconds / 2)));
+}
+
 /** What the gate's watch does after one read of the load balancers. */
 export type LbWatchNext = 'verified' | 'disagrees' | 'wait';
 

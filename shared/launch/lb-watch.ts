@@ -48,9 +48,13 @@ export function lbWatchAfter(
   };
 }
 
-/** Schedules the watch's next read one interval from now. */
-export async function scheduleLbWatch(deps: StepDeps, action: LifecycleAction, watch: LbWatch) {
-  const delaySeconds = Math.ceil(watch.intervalMs / 1000);
+/** Schedules the watch's next read `delaySeconds` from now (default one interval). */
+export async function scheduleLbWatch(
+  deps: StepDeps,
+  action: LifecycleAction,
+  watch: LbWatch,
+  delaySeconds = Math.ceil(watch.intervalMs / 1000),
+) {
   await scheduleStep(
     deps,
     { healthgate: STEP_MARKER, v: STEP_VERSION, phase: Phase.lbVerify, action, verify: watch },

@@ -16,6 +16,7 @@ import {
   hookTiming,
   judgeMembership,
   judgeTarget,
+  lbSettleSeconds,
   type Policy,
   PolicyError,
   type PolicyInput,
@@ -110,8 +111,9 @@ export async function prepare(
   reportHookTiming(deps, action, timing);
 
   let policy: Policy;
+  let lbChecks: Awaited<ReturnType<typeof readLbHealthChecks>> = [];
   try {
-    const lbChecks = await readLbHealthChecks(deps, g);
+    lbChecks = await readLbHealthChecks(deps, g);
     const bounded = boundByHook(
       effectivePolicy(input, { defaultProbeCidrs: deps.defaultProbeCidrs, lbChecks }),
       timing,
@@ -155,6 +157,7 @@ export async function prepare(
       policy,
       heartbeatTimeoutSeconds: timing.heartbeatTimeoutSeconds,
       attached: attachedOf(g),
+      lbSettleSeconds: Math.min(7200, lbSettleSeconds(lbChecks)),
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   type Decision,
   DecisionAction,
   decide,
+  firstLbReadDelaySeconds,
   type GateState,
   heartbeatCanWait,
   heartbeatDue,
@@ -189,10 +190,12 @@ export async function finish(
       const listed = group.instances.find((i) => i.instanceId === action.instanceId)?.lifecycleState;
       if (launchStage(listed) !== LaunchStage.continued) return { outcome: 'decided', decision, completion };
     }
+    // The first read waits for the load balancers to be able to say healthy at all.
     await scheduleLbWatch(
       deps,
       action,
       lbWatchAfter(target.policy, state.startedAt, deps.now(), target.attached),
+      firstLbReadDelaySeconds(target.lbSettleSeconds ?? 0, target.policy),
     );
   } catch (error) {
     // The CONTINUE stands; its watch must not be lost: the step is delivered again and finds the launch continued.

@@ -54,6 +54,8 @@ const targetSchema = z.strictObject({
   policy: z.unknown(),
   heartbeatTimeoutSeconds: z.number().positive().max(7200),
   attached: attachedSchema,
+  /** The soonest the load balancers can call the instance healthy after registration (see lbSettleSeconds). */
+  lbSettleSeconds: z.number().min(0).max(7200).optional(),
 });
 
 const gateStepSchema = z.strictObject({

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { classifyLbView, judgeViews, LbHealth, type LbView, lbWatchNext } from '../../../shared/gate';
+import {
+  classifyLbView,
+  firstLbReadDelaySeconds,
+  judgeViews,
+  LbHealth,
+  type LbView,
+  lbSettleSeconds,
+  lbWatchNext,
+} from '../../../shared/gate';
 
 /** The gate's reading of one view: a clear failure is unhealthy, healthy is healthy, anything else pending. */
 const classifyView = (view: LbView) =>
@@ -93,5 +101,21 @@ describe('lbWatchNext', () => {
     ['pending', Number.NaN, 10, 'disagrees'],
   ] as const)('%s at %d (until %d) → %s', (verdict, now, until, next) => {
     expect(lbWatchNext({ verdict, now, until })).toBe(next);
+  });
+});
+
+describe('the first read of the watch', () => {
+  it('waits for the slowest load balancer to be able to say healthy, at most half the watch', () => {
+    const checks = [
+      { intervalSeconds: 15, healthyThreshold: 2 },
+      { intervalSeconds: 5, healthyThreshold: 5 },
+      { timeoutSeconds: 5 },
+    ];
+    expect(lbSettleSeconds(checks)).toBe(30);
+    expect(lbSettleSeconds([])).toBe(0);
+    expect(firstLbReadDelaySeconds(30, { intervalSeconds: 5, lbVerifySeconds: 300 })).toBe(30);
+    expect(firstLbReadDelaySeconds(60, { intervalSeconds: 2, lbVerifySeconds: 20 })).toBe(10);
+    expect(firstLbReadDelaySeconds(0, { intervalSeconds: 5, lbVerifySeconds: 300 })).toBe(5);
+    expect(firstLbReadDelaySeconds(0, { intervalSeconds: 0.5, lbVerifySeconds: 300 })).toBe(1);
   });
 });

@@ -1112,7 +1112,9 @@ describe('runStep: the load balancer after CONTINUE', () => {
     const out = decided(await h.run(launchEvent()));
     expect(out.lb?.verdict).toBe('healthy');
     const watch = h.scheduled.filter((s) => s.step.phase === 'lb-verify');
-    expect(watch.map((s) => s.delaySeconds)).toEqual([2, 2]);
+    // The classic LB checks every 30 s and needs 2 passes: the first read waits, but no longer than half the
+    // 20 s watch; then one read per interval.
+    expect(watch.map((s) => s.delaySeconds)).toEqual([10, 2]);
     expect(h.mocks.elb.commandCalls(DescribeInstanceHealthCommand)).toHaveLength(2);
     // The attached load balancers travel with the sealed step: the watch reads no group.
     expect(watch[0]?.step).toMatchObject({ verify: { attached: { loadBalancerNames: ['web-classic'] } } });

@@ -36,7 +36,19 @@ export class StatusTracker {
         this.group = event.group;
         this.states.clear();
         this.abandoned = 0;
-        this.step = `deploying ${event.version} as ${event.group}${event.previousGroup ? ` beside ${event.previousGroup}` : ''}`;
+        this.step =
+          event.strategy === 'rolling'
+            ? `rolling ${event.version} into ${event.group}`
+            : `deploying ${event.version} as ${event.group}${event.previousGroup ? ` beside ${event.previousGroup}` : ''}`;
+        return;
+      case 'refresh-status':
+        this.step = `instance refresh ${event.status} ${event.percentageComplete}%`;
+        return;
+      case 'checkpoint':
+        this.step = `checkpoint ${event.percentage}%: judging the replacements so far`;
+        return;
+      case 'refresh-rollback':
+        this.step = `rolling back the instance refresh`;
         return;
       case 'group-created':
         this.step = `${event.group} created: the gate judges each launch`;

@@ -54,6 +54,7 @@ export {
 } from './errors';
 export {
   type InstanceRefreshDescription,
+  isActiveRefreshStatus,
   type RefreshPreferenceInput,
   RefreshStatus,
   type StartRefreshInput,

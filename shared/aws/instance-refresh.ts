@@ -20,6 +20,17 @@ export const RefreshStatus = {
 } as const;
 export type RefreshStatus = (typeof RefreshStatus)[keyof typeof RefreshStatus];
 
+/** Whether a refresh in `status` is active: it blocks another StartInstanceRefresh and can be cancelled. */
+export function isActiveRefreshStatus(status: string): boolean {
+  return (
+    status === RefreshStatus.Pending ||
+    status === RefreshStatus.InProgress ||
+    status === RefreshStatus.Baking ||
+    status === RefreshStatus.Cancelling ||
+    status === RefreshStatus.RollbackInProgress
+  );
+}
+
 /** The preferences healthgate sets, in its own words (seconds and percentages as the API takes them). */
 export interface RefreshPreferenceInput {
   minHealthyPercentage: number;

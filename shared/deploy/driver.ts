@@ -11,7 +11,6 @@ import {
   DEFAULT_POLICY_PREFIX,
   type ElbAdapter,
   type ElbV2Adapter,
-  type GroupDescription,
   GroupNotFoundError,
   policyParameterName,
 } from '../aws';
@@ -20,10 +19,11 @@ import { DEFAULT_POLICY, type PolicyInput } from '../gate';
 import { countAbandonedLaunches } from '../launch/abandons';
 import type { RollbackReport } from '../rollback';
 import { DeployRequestError } from './errors';
-import { DeletionCause, type DeployEvent, SetUpPart, type VerdictSummary } from './events';
+import { DeletionCause, type DeployEvent, SetUpPart } from './events';
 import { createGroupInput, DEPLOY_ID_TAG, type NewGroupSpec } from './group-input';
+import { diffStates, type GroupLook, observe, summarise, verdictEvent } from './observe';
 import { DeployFailure, DeployOutcome, type DeployResult } from './outcome';
-import { assessProgress, isLbHealthy, type ObservedInstance } from './progress';
+import { assessProgress } from './progress';
 
 /** What the driver calls, all injected. */
 export interface DeployDeps {
@@ -301,7 +301,7 @@ export async function deployBlueGreen(request: DeployRequest, deps: DeployDeps):
         `interrupted before ${group} was judged: ${reason(request.signal)}`,
       );
     }
-    let observed: { description: GroupDescription; instances: ObservedInstance[]; abandons: number };
+    let observed: GroupLook;
     try {
       observed = await observe(deps, group);
       pollErrors = 0;
@@ -435,94 +435,6 @@ function validate(request: DeployRequest, deps: DeployDeps, maxAbandons: number)
   if (request.policy && !deps.parameters) {
     throw new DeployRequestError('policy', 'needs a parameter writer');
   }
-}
-
-async function observe(
-  deps: DeployDeps,
-  group: string,
-): Promise<{ description: GroupDescription; instances: ObservedInstance[]; abandons: number }> {
-  const description = await deps.autoscaling.describeGroup(group);
-  const abandons = await countAbandonedLaunches(deps.autoscaling, group);
-  const inService = description.instances
-    .filter((i) => i.lifecycleState === 'InService')
-    .map((i) => i.instanceId);
-  const healthy = new Map<string, boolean>(inService.map((id) => [id, true]));
-  if (inService.length > 0) {
-    for (const name of description.loadBalancerNames) {
-      const states = new Map(
-        (await deps.elb.describeInstanceHealth(name, inService)).map((h) => [h.instanceId, h.state]),
-      );
-      for (const id of inService) {
-        if (!isLbHealthy({ kind: 'classic', name, state: states.get(id) ?? 'Unknown' }))
-          healthy.set(id, false);
-      }
-    }
-    for (const arn of description.targetGroupArns) {
-      const states = new Map(
-        (
-          await deps.elbv2.describeTargetHealth(
-            arn,
-            inService.map((id) => ({ id })),
-          )
-        ).map((t) => [t.id, t.state]),
-      );
-      for (const id of inService) {
-        if (!isLbHealthy({ kind: 'target-group', name: arn, state: states.get(id) ?? 'unused' })) {
-          healthy.set(id, false);
-        }
-      }
-    }
-  }
-  return {
-    description,
-    abandons,
-    instances: description.instances.map((i) => ({
-      instanceId: i.instanceId,
-      lifecycleState: i.lifecycleState,
-      lbHealthy: healthy.get(i.instanceId) ?? false,
-    })),
-  };
-}
-
-function diffStates(
-  states: Map<string, string>,
-  instances: readonly ObservedInstance[],
-  onChange: (instanceId: string, from: string | undefined, to: string) => void,
-): void {
-  const seen = new Set<string>();
-  for (const i of instances) {
-    seen.add(i.instanceId);
-    const from = states.get(i.instanceId);
-    if (from !== i.lifecycleState) {
-      states.set(i.instanceId, i.lifecycleState);
-      onChange(i.instanceId, from, i.lifecycleState);
-    }
-  }
-  for (const [id, from] of states) {
-    if (!seen.has(id) && from !== 'Terminated') {
-      states.set(id, 'Terminated');
-      onChange(id, from, 'Terminated');
-    }
-  }
-}
-
-function verdictEvent(time: number, report: RollbackReport): Extract<DeployEvent, { type: 'verdict' }> {
-  const winning = report.reasons.filter((r) => r.verdict === report.verdict);
-  return {
-    type: 'verdict',
-    time,
-    group: report.group,
-    verdict: report.verdict,
-    reasons: winning.map((r) => ({
-      reason: r.reason,
-      ...(r.instanceId ? { instanceId: r.instanceId } : {}),
-      detail: r.detail,
-    })),
-  };
-}
-
-function summarise(reasons: readonly VerdictSummary[]): string {
-  return reasons.map((r) => `${r.reason}${r.instanceId ? ` ${r.instanceId}` : ''}: ${r.detail}`).join('; ');
 }
 
 async function groupExists(deps: DeployDeps, group: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 /** What a deploy reports as it goes: typed events for a live timeline and a report. */
 import type { Verdict, VerdictReason } from '../rollback';
-import type { DeployFailure, DeployOutcome } from './outcome';
+import type { DeployFailure, DeployOutcome, DeployStrategy } from './outcome';
 
 /** One summarised finding of a rollback check. */
 export interface VerdictSummary {
@@ -25,6 +25,26 @@ export const SetUpPart = {
 } as const;
 export type SetUpPart = (typeof SetUpPart)[keyof typeof SetUpPart];
 
+/** Who began the rollback of an instance refresh. */
+export const RollbackBy = {
+  /** This deploy asked for it (RollbackInstanceRefresh). */
+  deploy: 'deploy',
+  /** Auto Scaling did, its refresh having failed with AutoRollback set. */
+  autoRollback: 'auto-rollback',
+} as const;
+export type RollbackBy = (typeof RollbackBy)[keyof typeof RollbackBy];
+
+/** The preferences a rolling deploy started its instance refresh with, as its timeline shows them. */
+export interface RefreshSettings {
+  minHealthyPercentage: number;
+  maxHealthyPercentage?: number;
+  checkpointPercentages?: number[];
+  checkpointDelaySeconds?: number;
+  bakeTimeSeconds?: number;
+  instanceWarmupSeconds?: number;
+  autoRollback: boolean;
+}
+
 /** Progress of one deploy, in the order it happens. `time` is epoch milliseconds. */
 export type DeployEvent =
   | {
@@ -35,7 +55,44 @@ export type DeployEvent =
       version: string;
       desiredCapacity: number;
       maxAbandons: number;
+      /** Absent: blue/green. */
+      strategy?: DeployStrategy;
     }
+  /** Rolling: the instance refresh began (this deploy's own; its id is what it may later roll back). */
+  | {
+      type: 'refresh-started';
+      time: number;
+      group: string;
+      refreshId: string;
+      templateVersion: string;
+      settings: RefreshSettings;
+      /** `restore`: a refresh back to the previous version, after one that could no longer be rolled back. */
+      purpose: 'deploy' | 'restore';
+    }
+  /** Rolling: the refresh's status, progress or reason changed. */
+  | {
+      type: 'refresh-status';
+      time: number;
+      group: string;
+      refreshId: string;
+      status: string;
+      percentageComplete: number;
+      instancesToUpdate?: number;
+      statusReason?: string;
+    }
+  /** Rolling: the refresh reached a checkpoint and pauses; the rollback check judges the replacements so far. */
+  | { type: 'checkpoint'; time: number; group: string; refreshId: string; percentage: number }
+  /** Rolling: the refresh is being rolled back. */
+  | {
+      type: 'refresh-rollback';
+      time: number;
+      group: string;
+      refreshId: string;
+      by: RollbackBy;
+      reason: string;
+    }
+  /** Rolling: the group's active refresh is not this deploy's: it is left alone. */
+  | { type: 'refresh-not-ours'; time: number; group: string; refreshId: string; status: string }
   | { type: 'launch-template-version'; time: number; templateId: string; templateVersion: string }
   | { type: 'policy-stored'; time: number; parameter: string }
   | { type: 'group-created'; time: number; group: string; hook: string }
@@ -46,6 +103,8 @@ export type DeployEvent =
       instanceId: string;
       from?: string;
       to: string;
+      /** Rolling: the launch template version the instance runs (old and new versions share the group). */
+      launchTemplateVersion?: string;
     }
   | { type: 'launch-abandoned'; time: number; group: string; abandons: number; maxAbandons: number }
   | {

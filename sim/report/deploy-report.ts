@@ -4,6 +4,7 @@
  */
 import type { DeployEvent, DeployResult } from '../../shared/deploy';
 import { describeDeployEvent } from './describe';
+import { buildRefreshTracks } from './refresh-tracks';
 import type { InstanceTrack, RunEntry, ScenarioReport } from './types';
 
 /**
@@ -30,10 +31,20 @@ export function deployReport(
     if (event.type !== 'instance-state') continue;
     let track = tracks.get(event.instanceId);
     if (!track) {
+      // Rolling: old and new versions share the group; the instance's launch template version tells them apart.
+      const made = events.find((e) => e.type === 'launch-template-version');
+      const rolledOut = made?.type === 'launch-template-version' ? made.templateVersion : undefined;
       track = {
         instanceId: event.instanceId,
         group: event.group,
-        version: event.group === result.group ? result.version : event.group,
+        version:
+          event.launchTemplateVersion !== undefined && rolledOut !== undefined
+            ? event.launchTemplateVersion === rolledOut
+              ? result.version
+              : `launch template version ${event.launchTemplateVersion}`
+            : event.group === result.group
+              ? result.version
+              : event.group,
         states: [],
         decisions: [],
         lb: [],
@@ -69,6 +80,7 @@ export function deployReport(
         step: 1,
         version: result.version,
         group: result.group,
+        ...(result.strategy ? { strategy: result.strategy } : {}),
         ...(result.previousGroup ? { previousGroup: result.previousGroup } : {}),
         outcome: result.outcome,
         ...(result.failure ? { failure: result.failure } : {}),
@@ -87,6 +99,7 @@ export function deployReport(
       },
     ],
     instances: [...tracks.values()],
+    refreshes: buildRefreshTracks(events, startedAt),
     entries,
   };
 }

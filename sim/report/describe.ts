@@ -1,5 +1,5 @@
 /** Turns the sim's timeline entries and the deploy's events into readable timeline lines: pure. */
-import type { DeployEvent } from '../../shared/deploy';
+import type { DeployEvent, RefreshSettings } from '../../shared/deploy';
 import { instanceIdOf, type TimelineEntry } from '../timeline';
 import { decisionsInLogs } from './gate-log';
 import { type RunEntry, Tone } from './types';
@@ -37,6 +37,24 @@ export function describeSimEntry(entry: TimelineEntry): Line | undefined {
         source: 'autoscaling',
         text: `lifecycle action completed: ${entry.result} (${entry.cause})`,
         tone: entry.result === 'CONTINUE' ? Tone.good : Tone.bad,
+      };
+    case 'launch-failed':
+      return {
+        source: 'autoscaling',
+        group: entry.groupName,
+        text: `launch failed: ${entry.reason}`,
+        tone: Tone.bad,
+      };
+    case 'instance-refresh':
+      return {
+        source: 'autoscaling',
+        group: entry.groupName,
+        text: `instance refresh ${entry.status} ${entry.percentageComplete}%${entry.checkpoint !== undefined ? ` (checkpoint ${entry.checkpoint}%)` : ''}${entry.statusReason ? `: ${oneLine(entry.statusReason)}` : ''}`,
+        tone: /Rollback|Failed|Cancel/.test(entry.status)
+          ? Tone.bad
+          : entry.status === 'Successful'
+            ? Tone.good
+            : Tone.info,
       };
     case 'lb-health':
       return {
@@ -150,8 +168,50 @@ export function describeDeployEvent(event: DeployEvent): Line {
       return {
         ...deploy,
         group: event.group,
-        text: `deploy ${event.version} as ${event.group} (capacity ${event.desiredCapacity}, stop after ${event.maxAbandons} abandon(s))${event.previousGroup ? `; ${event.previousGroup} keeps serving meanwhile` : ''}`,
+        text:
+          event.strategy === 'rolling'
+            ? `deploy ${event.version} into ${event.group} by an instance refresh (capacity ${event.desiredCapacity}, stop after ${event.maxAbandons} abandon(s))`
+            : `deploy ${event.version} as ${event.group} (capacity ${event.desiredCapacity}, stop after ${event.maxAbandons} abandon(s))${event.previousGroup ? `; ${event.previousGroup} keeps serving meanwhile` : ''}`,
         tone: Tone.step,
+      };
+    case 'refresh-started':
+      return {
+        ...deploy,
+        group: event.group,
+        text: `${event.purpose === 'restore' ? 'restoring the previous version: ' : ''}instance refresh ${event.refreshId} to launch template version ${event.templateVersion} (${describeSettings(event.settings)})`,
+        tone: event.purpose === 'restore' ? Tone.bad : Tone.info,
+      };
+    case 'refresh-status':
+      return {
+        ...deploy,
+        group: event.group,
+        text: `refresh ${event.status} ${event.percentageComplete}%${event.instancesToUpdate !== undefined ? ` (${event.instancesToUpdate} to update)` : ''}${event.statusReason ? `: ${oneLine(event.statusReason)}` : ''}`,
+        tone: /Rollback|Failed|Cancel/.test(event.status)
+          ? Tone.bad
+          : event.status === 'Successful'
+            ? Tone.good
+            : Tone.info,
+      };
+    case 'checkpoint':
+      return {
+        ...deploy,
+        group: event.group,
+        text: `checkpoint ${event.percentage}%: the refresh pauses; the rollback check judges the replacements so far`,
+        tone: Tone.step,
+      };
+    case 'refresh-rollback':
+      return {
+        ...deploy,
+        group: event.group,
+        text: `${event.by === 'deploy' ? 'rolling back' : 'Auto Scaling rolls back'} instance refresh ${event.refreshId}: ${oneLine(event.reason)}`,
+        tone: Tone.bad,
+      };
+    case 'refresh-not-ours':
+      return {
+        ...deploy,
+        group: event.group,
+        text: `instance refresh ${event.refreshId} (${event.status}) was not started by this deploy: left alone`,
+        tone: Tone.bad,
       };
     case 'launch-template-version':
       return {
@@ -254,6 +314,19 @@ export function describeDeployEvent(event: DeployEvent): Line {
         tone: event.outcome === 'deployed' ? Tone.good : Tone.bad,
       };
   }
+}
+
+function describeSettings(s: RefreshSettings): string {
+  return [
+    `min ${s.minHealthyPercentage}%`,
+    ...(s.maxHealthyPercentage !== undefined ? [`max ${s.maxHealthyPercentage}%`] : []),
+    ...(s.checkpointPercentages
+      ? [`checkpoints ${s.checkpointPercentages.join('/')}% every ${s.checkpointDelaySeconds ?? 3600} s`]
+      : []),
+    ...(s.bakeTimeSeconds ? [`bake ${s.bakeTimeSeconds} s`] : []),
+    ...(s.instanceWarmupSeconds !== undefined ? [`warmup ${s.instanceWarmupSeconds} s`] : []),
+    s.autoRollback ? 'auto rollback' : 'no auto rollback',
+  ].join(', ');
 }
 
 /** The lines of the decisions an invocation logged (a batch of steps may decide several instances). */

@@ -3,7 +3,11 @@
  * per-instance timeline chart, the expectations and the whole timeline. Hand-written: a chart of coloured spans
  * needs no charting library, and the page must open offline.
  */
+import { escapeHtml } from './escape';
+import { REFRESH_COLOURS, REFRESH_ROW, refreshRows } from './refresh-chart';
 import type { InstanceTrack, ScenarioReport } from './types';
+
+export { escapeHtml };
 
 const STATE_COLOURS: Record<string, string> = {
   Pending: '#b0b7c3',
@@ -20,22 +24,14 @@ const CHART_WIDTH = 760;
 const ROW = 24;
 const AXIS = 28;
 
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function chart(report: ScenarioReport): string {
   const span = Math.max(report.durationMs, 1);
   const x = (t: number) => LABEL_WIDTH + (Math.min(t, span) / span) * CHART_WIDTH;
-  const height = AXIS + report.instances.length * ROW + 10;
+  const refreshes = report.refreshes ?? [];
+  const rowsTop = AXIS + refreshes.length * REFRESH_ROW;
+  const height = rowsTop + report.instances.length * ROW + 10;
   const width = LABEL_WIDTH + CHART_WIDTH + 20;
   const ticks: string[] = [];
   const step = span > 60_000 ? 10_000 : span > 20_000 ? 5_000 : 2_000;
@@ -50,7 +46,10 @@ function chart(report: ScenarioReport): string {
         `<rect x="${x(d.startedT)}" y="0" width="${Math.max(1, x(d.endedT) - x(d.startedT))}" height="${height}" class="band ${d.outcome}"><title>${escapeHtml(`deploy ${d.version}: ${d.outcome}${d.failure ? ` (${d.failure})` : ''}`)}</title></rect>`,
     )
     .join('');
-  const rows = report.instances.map((track, i) => row(track, AXIS + i * ROW, x, span)).join('\n');
+  const rows = [
+    refreshRows(refreshes, AXIS, x, span),
+    ...report.instances.map((track, i) => row(track, rowsTop + i * ROW, x, span)),
+  ].join('\n');
   return `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="per-instance timeline">
 ${deployBands}${ticks.join('')}
 ${rows}
@@ -74,6 +73,17 @@ function row(track: InstanceTrack, y: number, x: (t: number) => number, span: nu
     .join('');
   const label = `${track.instanceId} ${track.version}${track.privateIp ? ` ${track.privateIp}` : ''}`;
   return `<g class="track" data-instance="${escapeHtml(track.instanceId)}" data-version="${escapeHtml(track.version)}"><text x="4" y="${y + ROW / 2 + 4}" class="label">${escapeHtml(label)}</text>${spans}${marks}</g>`;
+}
+
+/** The legend of the refresh rows, when there are any: status colours, the progress line, checkpoints, rollback. */
+function refreshLegend(report: ScenarioReport): string {
+  if (!report.refreshes?.length) return '';
+  const statuses = Object.entries(REFRESH_COLOURS)
+    .map(
+      ([status, colour]) => `<span><i style="background:${colour}"></i>refresh ${escapeHtml(status)}</span>`,
+    )
+    .join('');
+  return `<p class="legend">${statuses}<span><i style="background:#1864ab;height:2px"></i>percentage complete</span><span><i style="background:#5f3dc4;width:2px"></i>checkpoint</span><span><i style="background:#c92a2a;transform:rotate(45deg)"></i>rollback begins</span></p>`;
 }
 
 /**
@@ -125,6 +135,10 @@ tr.mismatch td, tr.bad td { color: #c92a2a; } tr.good td { color: #2b8a3e; } tr.
 .timeline .band { fill: #e7f5ff; opacity: 0.5; } .timeline .band.rolled-back { fill: #fff5f5; }
 .timeline .decision { stroke: #fff; stroke-width: 1.5; }
 .timeline .decision.continue { fill: #1971c2; } .timeline .decision.abandon { fill: #c92a2a; }
+.timeline .refresh-progress { fill: none; stroke: #1864ab; stroke-width: 2; }
+.timeline .refresh-checkpoint line { stroke: #5f3dc4; stroke-width: 2; stroke-dasharray: 3 2; }
+.timeline .refresh-checkpoint text { font: 10px sans-serif; fill: #5f3dc4; }
+.timeline .refresh-rollback { fill: #c92a2a; stroke: #fff; stroke-width: 1; }
 .legend span { margin-right: 14px; } .legend i { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -1px; }
 .chart { overflow-x: auto; }
 </style>
@@ -134,7 +148,7 @@ tr.mismatch td, tr.bad td { color: #c92a2a; } tr.good td { color: #2b8a3e; } tr.
 <p>${escapeHtml(report.description)}</p>
 <p>Started ${escapeHtml(report.startedAt)}, took ${seconds(report.durationMs)}.${report.error ? ` <strong>Error: ${escapeHtml(report.error)}</strong>` : ''}</p>
 <h2>Instances</h2>
-<p class="legend">${legend}<span><i style="background:#1971c2;border-radius:6px"></i>gate CONTINUE</span><span><i style="background:#c92a2a;border-radius:6px"></i>gate ABANDON</span></p>
+<p class="legend">${legend}<span><i style="background:#1971c2;border-radius:6px"></i>gate CONTINUE</span><span><i style="background:#c92a2a;border-radius:6px"></i>gate ABANDON</span></p>${refreshLegend(report)}
 <div class="chart">${chart(report)}</div>
 <h2>Expected outcomes</h2>
 <table><thead><tr><th>step</th><th>what</th><th>expected</th><th>actual</th><th></th></tr></thead><tbody>

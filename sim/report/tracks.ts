@@ -5,7 +5,7 @@ import { decisionsInLogs } from './gate-log';
 import type { InstanceTrack } from './types';
 
 /**
- * Builds one track per instance, in launch order. `versionOf` maps a group to the version it runs.
+ * Builds one track per instance, in launch order. `versionOf` names the version an instance of a group runs.
  *
  * @example
  * const tracks = buildTracks(stack.timeline.entries, start, (g) => g.replace(/^web-/, ''));
@@ -13,7 +13,7 @@ import type { InstanceTrack } from './types';
 export function buildTracks(
   entries: readonly TimelineEntry[],
   startedAt: number,
-  versionOf: (group: string) => string,
+  versionOf: (group: string, instanceId: string) => string,
 ): InstanceTrack[] {
   const tracks = new Map<string, InstanceTrack>();
   const actionStart = new Map<string, number>();
@@ -28,7 +28,7 @@ export function buildTracks(
         track = {
           instanceId: entry.instanceId,
           group: entry.groupName,
-          version: versionOf(entry.groupName),
+          version: versionOf(entry.groupName, entry.instanceId),
           states: [],
           decisions: [],
           lb: [],

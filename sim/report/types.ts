@@ -1,5 +1,6 @@
 /** The record of one scenario run: what the JSON report holds and the HTML report draws. */
-import type { DeployFailure, DeployOutcome } from '../../shared/deploy';
+import type { DeployFailure, DeployOutcome, DeployStrategy } from '../../shared/deploy';
+import type { RefreshTrack } from './refresh-tracks';
 
 /** How an entry reads on the timeline. */
 export const Tone = { info: 'info', good: 'good', bad: 'bad', step: 'step' } as const;
@@ -61,6 +62,8 @@ export interface DeploySummary {
   step: number;
   version: string;
   group: string;
+  /** Absent: blue/green. */
+  strategy?: DeployStrategy;
   previousGroup?: string;
   outcome: DeployOutcome;
   failure?: DeployFailure;
@@ -82,6 +85,8 @@ export interface ScenarioReport {
   expectations: ExpectationResult[];
   deploys: DeploySummary[];
   instances: InstanceTrack[];
+  /** The instance refreshes of rolling deploys, beside the instances (absent or empty: none). */
+  refreshes?: RefreshTrack[];
   entries: RunEntry[];
   /** Set when the run itself failed (not an expectation). */
   error?: string;

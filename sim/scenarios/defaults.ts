@@ -19,3 +19,13 @@ export const SCENARIO_POLICY = {
 
 /** Instances per group when a scenario does not say. */
 export const DEFAULT_CAPACITY = 3;
+
+/**
+ * A rolling step's refresh preferences before the step's own, in AWS seconds (scaled by the time scale, as the
+ * sim scales every AWS time): no warmup beyond the load balancer's verdict, and short checkpoint and bake pauses.
+ */
+export const SCENARIO_REFRESH = {
+  instanceWarmupSeconds: 0,
+  checkpointDelaySeconds: 50,
+  bakeTimeSeconds: 50,
+} as const;

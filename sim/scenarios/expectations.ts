@@ -11,6 +11,12 @@ export interface StepFacts {
   tracks: readonly InstanceTrack[];
   /** When the deploy failed: whether the previous group still serves at capacity, on its old version. */
   previousServing?: { ok: boolean; detail: string };
+  /** Rolling, when the deploy failed: whether the group serves its previous version at capacity again. */
+  previousVersionServing?: { what: string; ok: boolean; detail: string };
+  /** The lowest serving capacity seen while the step ran (instances InService and healthy on the load balancer). */
+  lowestServing?: number;
+  /** Rolling: the status the deploy's instance refresh ended with. */
+  refreshStatus?: string;
 }
 
 /**
@@ -63,6 +69,30 @@ export function checkDeploy(expect: DeployExpectation, facts: StepFacts): Expect
       `≤ ${expect.maxDecisionMs} ms`,
       `${slowest} ms`,
       slowest <= expect.maxDecisionMs,
+    );
+  }
+  if (expect.minServingCapacity !== undefined) {
+    add(
+      `deploy ${result.version}: serving capacity`,
+      `never below ${expect.minServingCapacity}`,
+      facts.lowestServing === undefined ? 'not measured' : `lowest ${facts.lowestServing}`,
+      facts.lowestServing !== undefined && facts.lowestServing >= expect.minServingCapacity,
+    );
+  }
+  if (expect.refreshStatus) {
+    add(
+      `deploy ${result.version}: instance refresh`,
+      expect.refreshStatus,
+      facts.refreshStatus ?? 'none',
+      facts.refreshStatus === expect.refreshStatus,
+    );
+  }
+  if (result.outcome === 'rolled-back' && facts.previousVersionServing) {
+    add(
+      `deploy ${result.version}: ${facts.previousVersionServing.what}`,
+      'at capacity again',
+      facts.previousVersionServing.detail,
+      facts.previousVersionServing.ok,
     );
   }
   if (result.outcome === 'rolled-back' && result.previousGroup && facts.previousServing) {

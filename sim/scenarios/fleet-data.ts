@@ -80,6 +80,7 @@ const KNOBS: Record<keyof MachineFaultSpec, SimKnob> = {
   flapPeriodMs: SimKnob.flapPeriodMs,
   refuseConnections: SimKnob.refuseConnections,
   impostor: SimKnob.impostor,
+  lbUnreachable: SimKnob.lbUnreachable,
 };
 
 /** What the environment of one version's instances is made of. */

@@ -16,7 +16,7 @@ import {
   DEFAULT_POLICY_PREFIX,
 } from '../../shared/aws';
 import { loadFunctionConfig } from '../../shared/config';
-import { type DeployEvent, type DeployResult, deployBlueGreen } from '../../shared/deploy';
+import { type DeployEvent, type DeployResult, DeployStrategy, deployBlueGreen } from '../../shared/deploy';
 import { classicHealthCheck, FLEET_SETTINGS } from '../../shared/fleet/settings';
 import { createRollbackCheck } from '../../shared/rollback';
 import { runMigrations } from '../fleet';
@@ -35,11 +35,13 @@ import {
   entryInstance,
 } from '../report/describe';
 import { decisionsInLogs } from '../report/gate-log';
+import { buildRefreshTracks } from '../report/refresh-tracks';
+import { servingRange } from '../report/serving';
 import { buildTracks } from '../report/tracks';
 import type { DeploySummary, ExpectationResult, RunEntry, ScenarioReport } from '../report/types';
 import { type SharedPostgres, startSharedPostgres } from './database';
 import { DEFAULT_CAPACITY, SCENARIO_POLICY, TIME_SCALE } from './defaults';
-import { checkDeploy } from './expectations';
+import { checkDeploy, type StepFacts } from './expectations';
 import {
   BASE_IMAGE,
   configPathOf,
@@ -50,6 +52,7 @@ import {
   usesDemoApp,
   versionConfiguration,
 } from './fleet-data';
+import { runRollingStep } from './rolling-step';
 import { type DeployExpectation, type Scenario, ScenarioDatabase } from './types';
 
 /** How long the end of a run waits for the gate's last invocations. */
@@ -115,9 +118,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     step: number;
     group: string;
     result: DeployResult;
-    previousServing?: { ok: boolean; detail: string };
+    facts: Omit<StepFacts, 'step' | 'result' | 'tracks'>;
   }[] = [];
   const groupVersion = new Map<string, string>();
+  // Versions by launch template version: a rolling deploy runs two versions in one group.
+  const templateVersionName = new Map<string, string>();
+  let deploying = '';
+  const deployEvents: DeployEvent[] = [];
   let stack: LocalStack | undefined;
   let postgres: SharedPostgres | undefined;
   let error: string | undefined;
@@ -219,6 +226,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       launchTemplates: createLaunchTemplateWriter(createEc2Client()),
       parameters: createParameterWriter(createSsmClient()),
       onEvent: (event: DeployEvent) => {
+        if (event.type === 'launch-template-version')
+          templateVersionName.set(event.templateVersion, deploying);
+        deployEvents.push(event);
         push(event.time, describeDeployEvent(event));
         options.onDeployEvent?.(event);
       },
@@ -246,10 +256,49 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       }
       const version = scenario.versions.find((v) => v.name === step.version);
       if (!version) throw new Error(`step ${n}: unknown version ${step.version}`);
+      deploying = version.name;
+      const policy = {
+        ...SCENARIO_POLICY,
+        port,
+        probeCidrs: [...SIM_PROBE_CIDRS],
+        ...scenario.policy,
+        ...version.policy,
+      };
+      const data = launchTemplateData(version, {
+        database,
+        configuration: configurations.get(version.name)!,
+      });
+      const about = describeVersion(version);
+      if (step.strategy === DeployStrategy.rolling) {
+        if (!serving) throw new Error(`step ${n}: a rolling deploy needs a serving group`);
+        note(`step ${n}: roll ${version.name} into ${serving}${about ? ` (${about})` : ''}`);
+        const deployStart = Date.now();
+        const { result, facts } = await runRollingStep({
+          stack,
+          group: serving,
+          version: version.name,
+          description: version.name,
+          templateId: template.id,
+          data,
+          policy,
+          canary: scenario.canary ?? 1,
+          ...(step.refresh ? { refresh: step.refresh } : {}),
+          checkFromOutside: step.checkFromOutside ?? false,
+          config,
+          deps,
+          timeoutMs: Math.max(10_000, deadline - Date.now()),
+          pollIntervalMs: 250,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        drain();
+        checks.push({ expect: step.expect, step: n, group: serving, result, facts });
+        deploys.push(deploySummary(n, version.name, result, deployStart - startedAt, Date.now() - startedAt));
+        if (result.failure === 'INTERRUPTED') throw new Error(`interrupted during step ${n}`);
+        continue;
+      }
       const group = `web-${version.name}`;
       groupVersion.set(group, version.name);
       const capacity = step.capacity ?? scenario.capacity ?? DEFAULT_CAPACITY;
-      const about = describeVersion(version);
       note(`step ${n}: deploy ${version.name}${about ? ` (${about})` : ''}`);
       const before = serving ? inServiceOf(stack, serving) : [];
       const deployStart = Date.now();
@@ -262,23 +311,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           // A canary stage protects a serving fleet; the first fleet has none to protect.
           ...(serving ? { canary: scenario.canary ?? 1 } : {}),
           launchTemplate: { id: template.id },
-          newTemplateVersion: {
-            sourceVersion: '1',
-            description: version.name,
-            data: launchTemplateData(version, {
-              database,
-              configuration: configurations.get(version.name)!,
-            }),
-          },
+          newTemplateVersion: { sourceVersion: '1', description: version.name, data },
           loadBalancerNames: ['web'],
           availabilityZones: [`${model.region}a`],
-          policy: {
-            ...SCENARIO_POLICY,
-            port,
-            probeCidrs: [...SIM_PROBE_CIDRS],
-            ...scenario.policy,
-            ...version.policy,
-          },
+          policy,
           policyPrefix: DEFAULT_POLICY_PREFIX,
           timeoutMs: Math.max(10_000, deadline - Date.now()),
           pollIntervalMs: 250,
@@ -295,28 +331,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         step: n,
         group,
         result,
-        ...(previousServing ? { previousServing } : {}),
+        facts: {
+          ...(previousServing ? { previousServing } : {}),
+          ...(serving
+            ? { lowestServing: servingRange(stack.timeline.entries, serving, deployStart, Date.now()).lowest }
+            : {}),
+        },
       });
-      deploys.push({
-        step: n,
-        version: version.name,
-        group,
-        ...(result.previousGroup ? { previousGroup: result.previousGroup } : {}),
-        outcome: result.outcome,
-        ...(result.failure ? { failure: result.failure } : {}),
-        detail: result.detail,
-        abandons: result.abandons,
-        ...(result.report
-          ? {
-              verdict: result.report.verdict,
-              verdictReasons: result.report.reasons.map(
-                (r) => `${r.verdict} ${r.reason}${r.instanceId ? ` ${r.instanceId}` : ''}: ${r.detail}`,
-              ),
-            }
-          : {}),
-        startedT: deployStart - startedAt,
-        endedT: Date.now() - startedAt,
-      });
+      deploys.push(deploySummary(n, version.name, result, deployStart - startedAt, Date.now() - startedAt));
       if (result.outcome === 'deployed') serving = group;
       if (result.failure === 'INTERRUPTED') throw new Error(`interrupted during step ${n}`);
     }
@@ -348,16 +370,19 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     drain();
   }
   const instances = stack
-    ? buildTracks(stack.timeline.entries, startedAt, (g) => groupVersion.get(g) ?? g)
+    ? buildTracks(stack.timeline.entries, startedAt, (g, id) => {
+        const launched = stack?.sim.model.autoscaling.instances.get(id)?.launchTemplate.version;
+        return templateVersionName.get(String(launched)) ?? groupVersion.get(g) ?? g;
+      })
     : [];
   for (const c of checks) {
-    const tracks = instances.filter((t) => t.group === c.group);
+    const tracks = instances.filter((t) => t.group === c.group && t.version === c.result.version);
     expectations.push(
       ...checkDeploy(c.expect, {
         step: c.step,
         result: c.result,
         tracks,
-        ...(c.previousServing ? { previousServing: c.previousServing } : {}),
+        ...c.facts,
       }),
     );
   }
@@ -375,8 +400,40 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     expectations,
     deploys,
     instances,
+    refreshes: buildRefreshTracks(deployEvents, startedAt),
     entries,
     ...(error ? { error } : {}),
+  };
+}
+
+/** One deploy as the report keeps it. */
+function deploySummary(
+  step: number,
+  version: string,
+  result: DeployResult,
+  startedT: number,
+  endedT: number,
+): DeploySummary {
+  return {
+    step,
+    version,
+    group: result.group,
+    ...(result.strategy ? { strategy: result.strategy } : {}),
+    ...(result.previousGroup ? { previousGroup: result.previousGroup } : {}),
+    outcome: result.outcome,
+    ...(result.failure ? { failure: result.failure } : {}),
+    detail: result.detail,
+    abandons: result.abandons,
+    ...(result.report
+      ? {
+          verdict: result.report.verdict,
+          verdictReasons: result.report.reasons.map(
+            (r) => `${r.verdict} ${r.reason}${r.instanceId ? ` ${r.instanceId}` : ''}: ${r.detail}`,
+          ),
+        }
+      : {}),
+    startedT,
+    endedT,
   };
 }
 

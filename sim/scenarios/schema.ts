@@ -4,7 +4,8 @@
  * scenarios and users' files are one model.
  */
 import { z } from 'zod';
-import { DeployFailure, DeployOutcome } from '../../shared/deploy';
+import { RefreshStatus } from '../../shared/aws';
+import { DeployFailure, DeployOutcome, DeployStrategy } from '../../shared/deploy';
 import { DecisionReason } from '../../shared/gate';
 import { EXTRA_MIGRATIONS, type ExtraMigration } from '../fleet/migrations';
 import {
@@ -37,6 +38,7 @@ const faults = z.strictObject({
   killAfterMs: ms.optional(),
   flapPeriodMs: ms.optional(),
   refuseConnections: z.boolean().optional(),
+  lbUnreachable: z.boolean().optional(),
   impostor: z.boolean().optional(),
 });
 
@@ -104,8 +106,21 @@ const expectation = z.union([
     decisions: z.array(decision).min(1),
     verdict: z.enum(['proceed', 'hold', 'rollback']).optional(),
     maxDecisionMs: ms.optional(),
+    minServingCapacity: z.number().int().min(0).max(100).optional(),
+    refreshStatus: z.enum(Object.values(RefreshStatus) as [RefreshStatus, ...RefreshStatus[]]).optional(),
   }),
 ]);
+
+const seconds = z.number().int().min(0).max(172_800);
+/** A rolling step's instance refresh preferences (the API's ranges; the cross-field rules are the driver's). */
+const refresh = z.strictObject({
+  minHealthyPercentage: z.number().int().min(0).max(100).optional(),
+  maxHealthyPercentage: z.number().int().min(100).max(200).optional(),
+  instanceWarmupSeconds: seconds.optional(),
+  checkpointPercentages: z.array(z.number().int().min(1).max(100)).min(1).optional(),
+  checkpointDelaySeconds: seconds.optional(),
+  bakeTimeSeconds: seconds.optional(),
+});
 
 const rate = z.number().min(0).max(1);
 const step = z.discriminatedUnion(
@@ -115,6 +130,9 @@ const step = z.discriminatedUnion(
       kind: z.literal(StepKind.deploy),
       version: name('version'),
       capacity: z.number().int().min(1).max(100).optional(),
+      strategy: z.enum(Object.values(DeployStrategy) as [DeployStrategy, ...DeployStrategy[]]).optional(),
+      refresh: refresh.optional(),
+      checkFromOutside: z.boolean().optional(),
       expect: expectation,
     }),
     z.strictObject({
@@ -175,7 +193,35 @@ export const ScenarioFileSchema = z
         message: `${known}, got ${scenario.baseline}`,
       });
     }
+    let deployed = scenario.baseline !== undefined;
     for (const [i, s] of scenario.steps.entries()) {
+      if (s.kind === StepKind.deploy && s.strategy === DeployStrategy.rolling) {
+        if (!deployed) {
+          ctx.issues.push({
+            code: 'custom',
+            input: s.strategy,
+            path: ['steps', i, 'strategy'],
+            message:
+              'a rolling deploy refreshes the serving group: deploy one first (baseline, or an earlier step)',
+          });
+        }
+        if (s.capacity !== undefined) {
+          ctx.issues.push({
+            code: 'custom',
+            input: s.capacity,
+            path: ['steps', i, 'capacity'],
+            message: "a rolling deploy keeps the serving group's capacity: remove it",
+          });
+        }
+      } else if (s.kind === StepKind.deploy && s.refresh !== undefined) {
+        ctx.issues.push({
+          code: 'custom',
+          input: s.refresh,
+          path: ['steps', i, 'refresh'],
+          message: 'instance refresh preferences need strategy: rolling',
+        });
+      }
+      if (s.kind === StepKind.deploy) deployed = true;
       if (s.kind === StepKind.deploy && !names.includes(s.version)) {
         ctx.issues.push({
           code: 'custom',

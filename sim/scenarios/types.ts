@@ -3,7 +3,13 @@
  * plays), the steps of a rollout, and what each step must come to. Built-in scenarios and users' scenario files
  * are the same model (schema.ts validates a file into it).
  */
-import type { DeployFailure, DeployOutcome } from '../../shared/deploy';
+import type { RefreshStatus } from '../../shared/aws';
+import type {
+  DeployFailure,
+  DeployOutcome,
+  DeployStrategy,
+  RollingPreferenceOverrides,
+} from '../../shared/deploy';
 import type { Verdict } from '../../shared/rollback';
 import type { FaultRule } from '../api/faults';
 import type { ExtraMigration } from '../fleet/migrations';
@@ -21,6 +27,11 @@ export interface MachineFaultSpec {
   killAfterMs?: number;
   /** The process is frozen and thawed every this many ms: probes pass and fail by turns. */
   flapPeriodMs?: number;
+  /**
+   * The instance's network admits the gate but not the load balancer (its security group lacks the load
+   * balancer's): the gate CONTINUEs it, the load balancer's checks time out.
+   */
+  lbUnreachable?: boolean;
   /** Nothing answers on the instance's port: every connection is refused. */
   refuseConnections?: boolean;
   /** The instance's metadata names another instance, so a different instance answers on the IP. */
@@ -70,6 +81,13 @@ export interface DeployExpectation {
    * with the machine's load; the bound catches a gate that waits for its deadline when it should not.
    */
   maxDecisionMs?: number;
+  /**
+   * The lowest serving capacity (instances InService and healthy on the load balancer) allowed while the step
+   * runs: of the group refreshed (rolling) or of the group serving before it (blue/green).
+   */
+  minServingCapacity?: number;
+  /** Rolling: how the deploy's instance refresh must end (`Successful`, `RollbackSuccessful`, …). */
+  refreshStatus?: RefreshStatus;
 }
 
 /** The kinds of step, a closed set. */
@@ -83,10 +101,21 @@ export type StepKind = (typeof StepKind)[keyof typeof StepKind];
 /** One step of a scenario. */
 export type ScenarioStep =
   | {
-      /** Deploys `version` blue/green; the group serving before it (if any) is the previous group. */
+      /**
+       * Deploys `version`: blue/green (the default: the group serving before it, if any, is the previous group) or
+       * rolling (an instance refresh of the serving group).
+       */
       kind: typeof StepKind.deploy;
       version: string;
       capacity?: number;
+      strategy?: DeployStrategy;
+      /** Rolling: the refresh's preferences over the scenario's defaults. */
+      refresh?: RollingPreferenceOverrides;
+      /**
+       * The deploy runs where it cannot reach the instances (outside their VPC, say): its rollback check reads every
+       * `/health` as unknown, so its verdict holds. The gate, inside, is not affected.
+       */
+      checkFromOutside?: boolean;
       expect: DeployExpectation;
     }
   | {

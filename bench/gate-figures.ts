@@ -17,6 +17,10 @@ export interface CostFigures {
   invocationsPerLaunch: number;
   billedMs: number;
   billedMsPerLaunch: number;
+  /** One invocation's duration, ms. */
+  invocationMs: Summary;
+  /** Records (steps) per invocation: what a batch carried on average. */
+  stepsPerInvocation: number;
   /** Cold starts' init time (not in `billedMs`, as the sim bills). */
   initMs: number;
   /** Probes: the gate's own `latencyMs`, summed. */
@@ -113,6 +117,8 @@ export function costFigures(o: FleetOutcome): CostFigures {
     invocationsPerLaunch: round(o.lambda.invocations / launches, 2),
     billedMs: o.lambda.billedMs,
     billedMsPerLaunch: Math.round(o.lambda.billedMs / launches),
+    invocationMs: summarise(o.lambda.durationsMs, 0),
+    stepsPerInvocation: round(o.batches.records / Math.max(1, o.batches.count), 2),
     initMs: Math.round(o.lambda.initMs),
     probeMs: Math.round(o.probes.totalMs),
     probes: o.probes.count,

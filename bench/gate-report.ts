@@ -107,7 +107,7 @@ export function renderGateBench(r: GateBenchResults): string {
   const row = (x: GateRun) =>
     `| ${x.name} | ${s(x.decidedMs)} | ${s(x.quietMs)} | ${x.correctness.continued}/${x.correctness.good} | ` +
     `${x.correctness.abandonedNonTransient}/${x.correctness.bad} | ${x.correctness.goodEndedOtherwise} | ` +
-    `${x.correctness.replacements} | ${x.cost.invocations} | ${x.concurrency.throttles} | ` +
+    `${x.correctness.replacements} | ${x.cost.invocations} (${x.cost.stepsPerInvocation}) | ${x.cost.invocationMs.p50} | ${x.concurrency.throttles} | ` +
     `${x.batches.throttledBatches} / ${x.batches.maxThrottlesPerBatch} | ${x.concurrency.peak} | ` +
     `${x.correctness.longestStepGapSeconds} | ${x.cost.billedOverWorking} | ${x.calls.perLaunch} |`;
   return [
@@ -137,7 +137,7 @@ export function renderGateBench(r: GateBenchResults): string {
     '',
     '| figure | result | target | how |',
     '| --- | --- | --- | --- |',
-    `| Lambda billed / working time | **${d.cost.billedOverWorking}×** (${d.cost.billedOverSummedCalls}× with every call's time summed, ${d.cost.billedOverWorkingServerSide}× counting the sim's own handling of the SDK calls) | ≤ 2× | ${verdict(d.cost.billedOverWorking <= 2)}: billed = the sim's billed ms of every gate invocation (${d.cost.billedMs} ms, ${d.cost.billedMsPerLaunch} ms per launch over ${d.cost.invocationsPerLaunch} invocations; cold starts' ${d.cost.initMs} ms of init not included); working = per invocation, the time at least one of its probes (the gate's own \`latencyMs\`, before each probe line) or SDK calls (timed at the client, request start to response, by node:http's diagnostics channels and named for their invocation) was in flight, summed: ${d.cost.workingMs} ms, ${d.cost.workingMsPerLaunch} ms per launch (${d.cost.probes} probes, ${d.cost.probeMs} ms; ${d.cost.sdkCalls} SDK calls, ${d.cost.sdkClientMs} ms at the client, ${d.cost.sdkServerMs} ms in the sim; ${d.cost.unattributedCalls} calls not named for an invocation) |`,
+    `| Lambda billed / working time | **${d.cost.billedOverWorking}×** (${d.cost.billedOverSummedCalls}× with every call's time summed, ${d.cost.billedOverWorkingServerSide}× counting the sim's own handling of the SDK calls) | ≤ 2× | ${verdict(d.cost.billedOverWorking <= 2)}: billed = the sim's billed ms of every gate invocation (${d.cost.billedMs} ms, ${d.cost.billedMsPerLaunch} ms per launch over ${d.cost.invocationsPerLaunch} invocations of ${d.cost.stepsPerInvocation} steps on average, each invocation ${d.cost.invocationMs.p50} ms median, ${d.cost.invocationMs.p99} ms p99; cold starts' ${d.cost.initMs} ms of init not included); working = per invocation, the time at least one of its probes (the gate's own \`latencyMs\`, before each probe line) or SDK calls (timed at the client, request start to response, by node:http's diagnostics channels and named for their invocation) was in flight, summed: ${d.cost.workingMs} ms, ${d.cost.workingMsPerLaunch} ms per launch (${d.cost.probes} probes, ${d.cost.probeMs} ms; ${d.cost.sdkCalls} SDK calls, ${d.cost.sdkClientMs} ms at the client, ${d.cost.sdkServerMs} ms in the sim; ${d.cost.unattributedCalls} calls not named for an invocation) |`,
     `| mean concurrent executions per launching instance | **${d.concurrency.perLaunchingInstance}** (${d.concurrency.perGatedInstance} over the whole gated time) | ≤ 0.05 | ${verdict(d.concurrency.perLaunchingInstance <= 0.05)}: ∫ the gate's concurrent executions dt (the sim's concurrency samples, LB watches and init included: ${d.concurrency.executionSeconds} execution-s) / Σ each instance's launch → lifecycle action completed (${d.concurrency.launchingSeconds} s); in brackets / Σ launch → the gate's last line about it (${d.concurrency.gatedSeconds} s); peak ${d.concurrency.peak} |`,
     `| CONTINUE after the first healthy answer, median / max s | **${lat(d.latency.continueAfterFirstPass)}** | ≤ ${d.latency.continueBoundSeconds} | ${verdict(d.latency.continueAfterFirstPass.max <= d.latency.continueBoundSeconds)}: the gate's completion line − its first passing probe line (log timestamps); after the server first listened: ${lat(d.latency.continueAfterListening)} |`,
     `| ABANDON after a non-transient failure is observable, median / max s | **${lat(d.latency.abandonAfterObservable)}** | ≤ ${d.latency.abandonBoundSeconds} | ${verdict(d.latency.abandonAfterObservable.max <= d.latency.abandonBoundSeconds)}: the gate's completion line − the instance's \`server-listening\` (from then on every answer is a 503 with \`transient: false\`) |`,
@@ -167,8 +167,8 @@ export function renderGateBench(r: GateBenchResults): string {
       `${limited.map((x) => lat(x.latency.abandonAfterObservable)).join('; ')}; unlimited ` +
       `${unlimited.map((x) => lat(x.latency.abandonAfterObservable)).join('; ')}.`,
     '',
-    '| run | decided s | drained s | good continued | bad abandoned | good by hook timeout | replacements | invocations | throttles | throttled batches / most throttles of one | peak concurrency | longest gap between steps s | billed / working | calls / launch |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| run | decided s | drained s | good continued | bad abandoned | good by hook timeout | replacements | invocations (steps each) | median invocation ms | throttles | throttled batches / most throttles of one | peak concurrency | longest gap between steps s | billed / working | calls / launch |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...r.scale
       .flatMap((x) => (x.order[0] === 'limited' ? [x.limited, x.unlimited] : [x.unlimited, x.limited]))
       .map(row),

@@ -84,6 +84,8 @@ export interface GateLambdaFigures {
   billedMs: number;
   /** Sum of init phases (cold starts), ms. */
   initMs: number;
+  /** Each ended invocation's duration, ms. */
+  durationsMs: number[];
   /** ∫ concurrent executions dt over the run, execution-ms (init included: an execution counts from its init). */
   concurrencyIntegralMs: number;
 }
@@ -550,6 +552,7 @@ function readOutcome(
       containers: stats.containers,
       billedMs: stats.billedMs,
       initMs: stats.initMs,
+      durationsMs: stats.durationsMs,
       concurrencyIntegralMs: integrate(sim.functions.concurrencySamples(LAUNCH_GATE_FUNCTION)),
     },
     clientCalls: [...clientCalls],

@@ -1,7 +1,8 @@
 /**
- * `healthgate deploy`: the blue/green driver against whatever endpoint the AWS SDK is configured for (AWS by
- * default; the sim through AWS_ENDPOINT_URL). The new group is modelled on the serving one, one deploy per
- * serving group runs at a time, and a deploy that fails leaves nothing it made behind.
+ * `healthgate deploy`: the blue/green driver (default) or the rolling one (`--strategy rolling`, an instance
+ * refresh of the serving group) against whatever endpoint the AWS SDK is configured for (AWS by default; the sim
+ * through AWS_ENDPOINT_URL). Blue/green models the new group on the serving one; one deploy per serving group runs
+ * at a time, and a deploy that fails leaves nothing it made behind (rolling: the refresh rolled back).
  */
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
@@ -26,10 +27,13 @@ import {
   DeployLockLostError,
   type DeployRequest,
   type DeployResult,
+  DeployStrategy,
   deployBlueGreen,
   deployLockParameter,
+  deployRolling,
   modelOnServing,
   newGroupName,
+  type RollingDeployRequest,
   ServingGroupError,
 } from '../../shared/deploy';
 import { PolicyError, type PolicyInput, parsePolicy, parsePolicyInput } from '../../shared/gate';
@@ -46,9 +50,16 @@ import { StatusTracker } from '../status';
 import { colourEnabled, painter } from '../terminal';
 import { formatEntry, formatSummary } from '../timeline-format';
 import { UsageError } from '../usage-error';
+import { prepareRolling } from './deploy-rolling';
 
 const OPTIONS = {
   group: { type: 'string', short: 'g' },
+  strategy: { type: 'string' },
+  'min-healthy': { type: 'string' },
+  'max-healthy': { type: 'string' },
+  warmup: { type: 'string' },
+  'checkpoint-delay': { type: 'string' },
+  'bake-time': { type: 'string' },
   version: { type: 'string' },
   ami: { type: 'string' },
   'template-version': { type: 'string' },
@@ -95,19 +106,29 @@ export function parsePolicyOverrides(pairs: readonly string[]): PolicyInput {
   }
 }
 
-/** The exit code of a finished deploy: stopped by the gate or the verdict is a mismatch; anything else undecided. */
+/**
+ * The exit code of a finished deploy: stopped by the gate, the verdict or Auto Scaling failing the version's
+ * refresh is a mismatch; anything else (a `hold`, a timeout, AWS, an interruption) undecided.
+ */
 export function exitCodeForDeploy(result: DeployResult): ExitCode {
   if (result.outcome === 'deployed') return ExitCode.ok;
-  return result.failure === 'CIRCUIT_BREAKER' || result.failure === 'VERDICT_ROLLBACK'
+  return result.failure === 'CIRCUIT_BREAKER' ||
+    result.failure === 'VERDICT_ROLLBACK' ||
+    result.failure === 'REFRESH_FAILED'
     ? ExitCode.mismatch
     : ExitCode.undecided;
 }
 
+const seconds = (name: string, value: string | undefined) =>
+  integerOption(name, value, { min: 0, max: 172_800 });
+
 export const deployCommand: Command = {
   name: CommandName.deploy,
   help: {
-    summary: 'deploy a version blue/green beside a serving group; the gate judges every launch',
-    usage: 'healthgate deploy --group SERVING --version NAME (--ami AMI | --template-version N) [options]',
+    summary:
+      'deploy a version blue/green beside a serving group, or rolling into it; the gate judges every launch',
+    usage:
+      'healthgate deploy --group SERVING --version NAME (--ami AMI | --template-version N) [--strategy rolling] [options]',
     description: [
       'Makes a new Auto Scaling group beside SERVING, modelled on it (subnets or zones, load balancers, target',
       'groups, tags, health check, launching hook, gate policy), launches a canary, lets the launch gate judge',
@@ -117,9 +138,20 @@ export const deployCommand: Command = {
       'template version, the policy; SERVING is never touched. One deploy per serving group at a time: a lease',
       "in SSM at <POLICY_PREFIX>/<SERVING>/deploy-lock. AWS is the SDK's own configuration (AWS_PROFILE,",
       "AWS_REGION; AWS_ENDPOINT_URL for the sim); POLICY_PREFIX and the probe settings are the functions'.",
+      '',
+      '--strategy rolling refreshes SERVING in place instead: an instance refresh to the new launch template',
+      'version, launching each replacement before an old instance goes (minimum and maximum healthy 100 %), a',
+      'checkpoint after the canary, AutoRollback and a bake time. Each replacement waits in Pending:Wait for the',
+      'gate. On the circuit breaker, a rollback verdict, an instance taken out of service or a checkpoint left',
+      'without a proceed verdict it rolls its own refresh back (never one it did not start); SERVING keeps',
+      'its previous version.',
     ].join('\n'),
     options: [
-      { flag: '-g, --group SERVING', text: 'the serving group the new one replaces' },
+      { flag: '-g, --group SERVING', text: 'the serving group the new one replaces (rolling: refreshes)' },
+      {
+        flag: '--strategy NAME',
+        text: 'blue-green (default): a new group; rolling: an instance refresh of SERVING',
+      },
       {
         flag: '--version NAME',
         text: "the version: tagged healthgate:version, and the new group's name suffix",
@@ -141,7 +173,15 @@ export const deployCommand: Command = {
         flag: '--policy KEY=VALUE',
         text: "a gate policy field over SERVING's policy (repeatable), e.g.\n--policy deadlineSeconds=120 --policy path=/healthz",
       },
-      { flag: '--timeout SECONDS', text: 'for capacity and a proceed verdict (default 900)' },
+      { flag: '--timeout SECONDS', text: 'for capacity and a proceed verdict (default 900; rolling 3600)' },
+      { flag: '--min-healthy PCT', text: 'rolling: MinHealthyPercentage (default 100)' },
+      {
+        flag: '--max-healthy PCT',
+        text: 'rolling: MaxHealthyPercentage (default 100: one launched before one goes)',
+      },
+      { flag: '--checkpoint-delay SECONDS', text: 'rolling: the pause after the canary (default 600)' },
+      { flag: '--bake-time SECONDS', text: 'rolling: BakeTime, the last window to roll back (default 300)' },
+      { flag: '--warmup SECONDS', text: "rolling: InstanceWarmup (default the group's)" },
       { flag: '--poll-interval SECONDS', text: 'between two looks at the new group (default 5)' },
       {
         flag: '--lock-lease SECONDS',
@@ -153,14 +193,17 @@ export const deployCommand: Command = {
     ],
     exitCodes: [
       '  0  deployed: the new group serves at capacity, SERVING retired',
-      '  1  rolled back: the gate stopped the version (circuit breaker) or the rollback check said rollback',
+      '  1  rolled back: the gate stopped the version (circuit breaker), the rollback check said rollback, or',
+      '     Auto Scaling failed the refresh',
       '  2  usage: bad arguments, an unknown group, launch template or version, a group name taken; nothing made',
-      '  3  could not decide: a timeout, an AWS error (credentials, access denied, throttling), another deploy',
-      '     of SERVING running, or interrupted; what it made is removed',
+      '  3  could not decide: a timeout, a hold verdict (rolling), an AWS error (credentials, access denied,',
+      '     throttling), another deploy or instance refresh of SERVING running, or interrupted; what it made is',
+      '     removed or rolled back',
     ].join('\n'),
     examples: [
       'healthgate deploy --group web-v1 --version v2 --ami ami-0abc1234def567890',
       'healthgate deploy --group web-v1 --version v2 --template-version 8 --capacity 6 --canary 2',
+      'healthgate deploy --group web --version v2 --ami ami-0abc1234def567890 --strategy rolling',
       'AWS_ENDPOINT_URL=http://127.0.0.1:4566 healthgate deploy --group web-v1 --version v2 --ami ami-v2',
     ],
   },
@@ -181,10 +224,25 @@ export const deployCommand: Command = {
     if (values.ami !== undefined && !/^ami-[\w.-]+$/.test(values.ami)) {
       throw new UsageError(`--ami must be an image id (ami-…), got ${JSON.stringify(values.ami)}`);
     }
+    const strategy = values.strategy ?? DeployStrategy.blueGreen;
+    if (strategy !== DeployStrategy.blueGreen && strategy !== DeployStrategy.rolling) {
+      throw new UsageError(`--strategy must be blue-green or rolling, got ${JSON.stringify(strategy)}`);
+    }
+    const rolling = strategy === DeployStrategy.rolling;
+    for (const flag of ['new-group', 'capacity', 'policy'] as const) {
+      if (rolling && values[flag] !== undefined) {
+        throw new UsageError(
+          `--${flag} is for a new group: a rolling deploy keeps ${serving}'s${flag === 'policy' ? ' gate policy (change it in SSM)' : ' name and capacity'}`,
+        );
+      }
+    }
+    for (const flag of ['min-healthy', 'max-healthy', 'warmup', 'checkpoint-delay', 'bake-time'] as const) {
+      if (!rolling && values[flag] !== undefined) throw new UsageError(`--${flag} needs --strategy rolling`);
+    }
     const capacity = integerOption('capacity', values.capacity, { min: 1, max: 1000 });
     const canary = integerOption('canary', values.canary, { min: 1, max: 1000 }) ?? 1;
     const maxAbandons = integerOption('max-abandons', values['max-abandons'], { min: 1, max: 100 });
-    const timeoutMs = secondsOption('timeout', values.timeout) ?? 900_000;
+    const timeoutMs = secondsOption('timeout', values.timeout) ?? (rolling ? 3_600_000 : 900_000);
     const pollIntervalMs = secondsOption('poll-interval', values['poll-interval']) ?? 5_000;
     const leaseMs = secondsOption('lock-lease', values['lock-lease']) ?? DEFAULT_LEASE_MS;
     const overrides = parsePolicyOverrides(values.policy ?? []);
@@ -203,84 +261,119 @@ export const deployCommand: Command = {
     };
 
     // Pre-flight: every read that can refuse the deploy, before anything is made.
-    let request: DeployRequest;
-    let settings: ReturnType<typeof modelOnServing>['settings'];
+    let request: DeployRequest | RollingDeployRequest;
+    let settings: ReturnType<typeof modelOnServing>['settings'] | undefined;
     try {
-      const group = await autoscaling.describeGroup(serving);
-      const model = modelOnServing(group, await autoscaling.describeLifecycleHooks(serving), capacity);
-      settings = model.settings;
-      const named = values['launch-template'];
-      const ref = named
-        ? named.startsWith('lt-')
-          ? { id: named }
-          : { name: named }
-        : group.launchTemplate?.id
-          ? { id: group.launchTemplate.id }
-          : group.launchTemplate?.name
-            ? { name: group.launchTemplate.name }
-            : undefined;
-      if (!ref) {
-        throw new UsageError(`${serving} launches from no launch template: give --launch-template ID|NAME`);
-      }
-      const source = await launchTemplates.describeVersion(
-        ref,
-        values['template-version'] ?? (named ? '$Default' : (group.launchTemplate?.version ?? '$Default')),
-      );
-      const groupName = values['new-group'] ?? newGroupName(group, version);
-      if (!NAME.test(groupName) || groupName === serving) {
-        throw new UsageError(
-          `the new group's name ${JSON.stringify(groupName)} is unusable: give --new-group NAME`,
+      if (rolling) {
+        const minHealthy = integerOption('min-healthy', values['min-healthy'], { min: 0, max: 100 });
+        const maxHealthy = integerOption('max-healthy', values['max-healthy'], { min: 100, max: 200 });
+        const warmup = seconds('warmup', values.warmup);
+        const checkpointDelay = seconds('checkpoint-delay', values['checkpoint-delay']);
+        const bakeTime = seconds('bake-time', values['bake-time']);
+        const prepared = await prepareRolling(
+          {
+            group: serving,
+            version,
+            ...(values.ami ? { ami: values.ami } : {}),
+            ...(values['template-version'] ? { templateVersion: values['template-version'] } : {}),
+            ...(values['launch-template'] ? { launchTemplate: values['launch-template'] } : {}),
+            canary,
+            ...(maxAbandons !== undefined ? { maxAbandons } : {}),
+            preferences: {
+              ...(minHealthy !== undefined ? { minHealthyPercentage: minHealthy } : {}),
+              ...(maxHealthy !== undefined ? { maxHealthyPercentage: maxHealthy } : {}),
+              ...(warmup !== undefined ? { instanceWarmupSeconds: warmup } : {}),
+              ...(checkpointDelay !== undefined ? { checkpointDelaySeconds: checkpointDelay } : {}),
+              ...(bakeTime !== undefined ? { bakeTimeSeconds: bakeTime } : {}),
+            },
+            timeoutMs,
+            pollIntervalMs,
+            policyPrefix: config.policyPrefix,
+          },
+          { autoscaling, launchTemplates, ssm },
         );
-      }
-      const taken = await autoscaling.describeGroup(groupName).then(
-        () => true,
-        (error: unknown) => {
-          if (error instanceof GroupNotFoundError) return false;
-          throw error;
-        },
-      );
-      if (taken) {
-        throw new UsageError(
-          `a group named ${groupName} already exists: give --new-group NAME; nothing was made`,
+        if ('refused' in prepared) {
+          io.stderr.write(`healthgate deploy: refused: ${prepared.refused}\n`);
+          return ExitCode.undecided;
+        }
+        request = prepared.request;
+      } else {
+        const group = await autoscaling.describeGroup(serving);
+        const model = modelOnServing(group, await autoscaling.describeLifecycleHooks(serving), capacity);
+        settings = model.settings;
+        const named = values['launch-template'];
+        const ref = named
+          ? named.startsWith('lt-')
+            ? { id: named }
+            : { name: named }
+          : group.launchTemplate?.id
+            ? { id: group.launchTemplate.id }
+            : group.launchTemplate?.name
+              ? { name: group.launchTemplate.name }
+              : undefined;
+        if (!ref) {
+          throw new UsageError(`${serving} launches from no launch template: give --launch-template ID|NAME`);
+        }
+        const source = await launchTemplates.describeVersion(
+          ref,
+          values['template-version'] ?? (named ? '$Default' : (group.launchTemplate?.version ?? '$Default')),
         );
+        const groupName = values['new-group'] ?? newGroupName(group, version);
+        if (!NAME.test(groupName) || groupName === serving) {
+          throw new UsageError(
+            `the new group's name ${JSON.stringify(groupName)} is unusable: give --new-group NAME`,
+          );
+        }
+        const taken = await autoscaling.describeGroup(groupName).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof GroupNotFoundError) return false;
+            throw error;
+          },
+        );
+        if (taken) {
+          throw new UsageError(
+            `a group named ${groupName} already exists: give --new-group NAME; nothing was made`,
+          );
+        }
+        const stored = await ssm.getParameter(policyParameterName(config.policyPrefix, serving));
+        let policy: PolicyInput = {
+          ...parsePolicyInput(stored === undefined ? undefined : JSON.parse(stored)),
+          ...overrides,
+        };
+        try {
+          parsePolicy(policy);
+        } catch (error) {
+          if (!(error instanceof PolicyError)) throw error;
+          throw new UsageError(`the gate policy of ${groupName} would be invalid`, {
+            problems: error.issues.map((i) => `${i.field}: ${i.message}`),
+          });
+        }
+        if (Object.keys(policy).length === 0) policy = {};
+        request = {
+          ...model.spec,
+          groupName,
+          previousGroupName: serving,
+          version,
+          canary: Math.min(canary, model.spec.desiredCapacity),
+          launchTemplate: { id: source.templateId, ...(values.ami ? {} : { version: source.version }) },
+          ...(values.ami
+            ? {
+                newTemplateVersion: {
+                  sourceVersion: source.version,
+                  description: `healthgate deploy ${version}`,
+                  data: { ImageId: values.ami },
+                },
+              }
+            : {}),
+          ...(Object.keys(policy).length > 0 ? { policy } : {}),
+          policyPrefix: config.policyPrefix,
+          ...(maxAbandons !== undefined ? { maxAbandons } : {}),
+          timeoutMs,
+          pollIntervalMs,
+          deployId: randomUUID(),
+        };
       }
-      const stored = await ssm.getParameter(policyParameterName(config.policyPrefix, serving));
-      let policy: PolicyInput = {
-        ...parsePolicyInput(stored === undefined ? undefined : JSON.parse(stored)),
-        ...overrides,
-      };
-      try {
-        parsePolicy(policy);
-      } catch (error) {
-        if (!(error instanceof PolicyError)) throw error;
-        throw new UsageError(`the gate policy of ${groupName} would be invalid`, {
-          problems: error.issues.map((i) => `${i.field}: ${i.message}`),
-        });
-      }
-      if (Object.keys(policy).length === 0) policy = {};
-      request = {
-        ...model.spec,
-        groupName,
-        previousGroupName: serving,
-        version,
-        canary: Math.min(canary, model.spec.desiredCapacity),
-        launchTemplate: { id: source.templateId, ...(values.ami ? {} : { version: source.version }) },
-        ...(values.ami
-          ? {
-              newTemplateVersion: {
-                sourceVersion: source.version,
-                description: `healthgate deploy ${version}`,
-                data: { ImageId: values.ami },
-              },
-            }
-          : {}),
-        ...(Object.keys(policy).length > 0 ? { policy } : {}),
-        policyPrefix: config.policyPrefix,
-        ...(maxAbandons !== undefined ? { maxAbandons } : {}),
-        timeoutMs,
-        pollIntervalMs,
-        deployId: randomUUID(),
-      };
     } catch (error) {
       if (error instanceof UsageError) throw error;
       if (error instanceof ServingGroupError) throw new UsageError(`${error.message}; nothing was made`);
@@ -303,10 +396,10 @@ export const deployCommand: Command = {
         { ssm, parameters },
         {
           parameter: deployLockParameter(config.policyPrefix, serving),
-          deployId: request.deployId!,
+          deployId: 'deployId' in request && request.deployId ? request.deployId : randomUUID(),
           owner: `${userInfo().username}@${hostname()} pid ${process.pid}`,
           leaseMs,
-          newGroup: request.groupName,
+          newGroup: rolling ? `${serving} (instance refresh)` : request.groupName,
         },
       );
     } catch (error) {
@@ -336,29 +429,29 @@ export const deployCommand: Command = {
     renewal.unref();
     let result: DeployResult;
     try {
-      result = await deployBlueGreen(
-        { ...request, signal: AbortSignal.any([signal, lost.signal]) },
-        {
-          autoscaling,
-          elb: createElbAdapter(),
-          elbv2: createElbV2Adapter(),
-          rollbackCheck: createRollbackCheck({ config }),
-          launchTemplates,
-          parameters,
-          settings,
-          onEvent: (event) => {
-            events.push(event);
-            tracker.apply(event);
-            progress.line(
-              formatEntry(
-                { time: event.time, t: event.time - started, ...describeDeployEvent(event) },
-                paint,
-              ),
-            );
-            progress.status(snapshot());
-          },
-        },
-      );
+      const onEvent = (event: DeployEvent) => {
+        events.push(event);
+        tracker.apply(event);
+        progress.line(
+          formatEntry({ time: event.time, t: event.time - started, ...describeDeployEvent(event) }, paint),
+        );
+        progress.status(snapshot());
+      };
+      const common = {
+        autoscaling,
+        elb: createElbAdapter(),
+        elbv2: createElbV2Adapter(),
+        rollbackCheck: createRollbackCheck({ config }),
+        launchTemplates,
+        onEvent,
+      };
+      const interrupt = AbortSignal.any([signal, lost.signal]);
+      result = rolling
+        ? await deployRolling({ ...(request as RollingDeployRequest), signal: interrupt }, common)
+        : await deployBlueGreen(
+            { ...(request as DeployRequest), signal: interrupt },
+            { ...common, parameters, ...(settings ? { settings } : {}) },
+          );
     } finally {
       clearInterval(renewal);
       progress.done();
@@ -370,7 +463,9 @@ export const deployCommand: Command = {
     }
     const report = deployReport(events, result, {
       name: `deploy-${request.groupName}`,
-      description: `${version} as ${request.groupName} beside ${serving}`,
+      description: rolling
+        ? `${version} into ${serving} by an instance refresh`
+        : `${version} as ${request.groupName} beside ${serving}`,
     });
     const paths = await writeReports(report, values['report-dir'] ?? 'reports');
     if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

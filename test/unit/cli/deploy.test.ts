@@ -42,7 +42,8 @@ describe('healthgate deploy: its inputs and its exit codes', () => {
     expect(exitCodeForDeploy(result({ outcome: 'deployed' }))).toBe(0);
     expect(exitCodeForDeploy(result({ failure: 'CIRCUIT_BREAKER' }))).toBe(1);
     expect(exitCodeForDeploy(result({ failure: 'VERDICT_ROLLBACK' }))).toBe(1);
-    for (const failure of ['TIMEOUT', 'AWS_ERROR', 'INTERRUPTED'] as const) {
+    expect(exitCodeForDeploy(result({ failure: 'REFRESH_FAILED' }))).toBe(1);
+    for (const failure of ['TIMEOUT', 'AWS_ERROR', 'INTERRUPTED', 'VERDICT_HOLD'] as const) {
       expect(exitCodeForDeploy(result({ failure }))).toBe(3);
     }
   });

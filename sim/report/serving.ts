@@ -38,7 +38,7 @@ export function servingRange(
   };
   for (const entry of entries) {
     if (entry.time > to) break;
-    if (entry.time >= from && !range) measure(from);
+    if (entry.time > from && !range) measure(from);
     if (entry.kind === 'instance' && entry.groupName === group) {
       members.add(entry.instanceId);
       if (entry.to === 'InService') inService.add(entry.instanceId);

@@ -181,4 +181,66 @@ describe('a scenario with --app', () => {
       region: 'eu',
     });
   });
+
+  it('read a rolling step: its refresh preferences and expectations; refuse one with nothing serving to refresh', () => {
+    const scenario = parseScenarioText(
+      `
+name: rolling
+description: in place
+versions: [{ name: v1 }, { name: v2, faults: { lbUnreachable: true } }]
+baseline: v1
+steps:
+  - kind: deploy
+    version: v2
+    strategy: rolling
+    checkFromOutside: true
+    refresh: { checkpointDelaySeconds: 40, maxHealthyPercentage: 110 }
+    expect:
+      outcome: rolled-back
+      failure: VERDICT_HOLD
+      decisions: [CONTINUE HEALTHY_THRESHOLD_MET]
+      minServingCapacity: 3
+      refreshStatus: RollbackSuccessful
+`,
+      'rolling.yaml',
+    );
+    expect(scenario.steps[1]).toMatchObject({
+      strategy: 'rolling',
+      checkFromOutside: true,
+      refresh: { checkpointDelaySeconds: 40, maxHealthyPercentage: 110 },
+      expect: { minServingCapacity: 3, refreshStatus: 'RollbackSuccessful' },
+    });
+    const problems = problemsOf(`
+name: rolling
+description: nothing serves
+versions: [{ name: v1 }]
+steps:
+  - kind: deploy
+    version: v1
+    strategy: rolling
+    capacity: 2
+    expect: deployed
+  - kind: deploy
+    version: v1
+    refresh: { bakeTimeSeconds: 5 }
+    expect: deployed
+`);
+    expect(problems.join('\n')).toMatch(/steps\[0\]\.strategy: a rolling deploy refreshes the serving group/);
+    expect(problems.join('\n')).toMatch(/steps\[0\]\.capacity: a rolling deploy keeps/);
+    expect(problems.join('\n')).toMatch(
+      /steps\[1\]\.refresh: instance refresh preferences need strategy: rolling/,
+    );
+    const shape = problemsOf(`
+name: rolling
+description: a status AWS has not
+versions: [{ name: v1 }]
+baseline: v1
+steps:
+  - kind: deploy
+    version: v1
+    strategy: rolling
+    expect: { outcome: deployed, decisions: [CONTINUE HEALTHY_THRESHOLD_MET], refreshStatus: Done }
+`);
+    expect(shape.join('\n')).toMatch(/steps\[0\]\.expect\.refreshStatus/);
+  });
 });

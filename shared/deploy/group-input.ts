@@ -1,6 +1,11 @@
 /** The new group's CreateAutoScalingGroup input, from the fleet settings: pure. */
 import type { CreateAutoScalingGroupCommandInput } from '@aws-sdk/client-auto-scaling';
-import { type FleetSettings, groupHealthCheck, launchHookSpecification } from '../fleet/settings';
+import {
+  type FleetSettings,
+  groupHealthCheck,
+  instanceMaintenancePolicy,
+  launchHookSpecification,
+} from '../fleet/settings';
 import { BASELINE_GROUP_TAG } from '../launch/baseline-group';
 
 /** The tag every group of a deploy carries with its version. */
@@ -37,7 +42,8 @@ export interface NewGroupSpec {
 
 /**
  * The group with the lifecycle hook declared at creation (no instance can launch before the hook exists), the
- * group health check and the load balancers, as infra/fleet-settings.ts defines them.
+ * group health check, the instance maintenance policy and the load balancers, as shared/fleet/settings.ts defines
+ * them.
  *
  * @example
  * await autoscaling.createAutoScalingGroup(createGroupInput(spec, FLEET_SETTINGS));
@@ -67,6 +73,7 @@ export function createGroupInput(
     MaxSize: spec.maxSize ?? spec.desiredCapacity,
     DesiredCapacity: spec.desiredCapacity,
     ...groupHealthCheck(settings),
+    ...instanceMaintenancePolicy(settings),
     ...(spec.loadBalancerNames?.length ? { LoadBalancerNames: [...spec.loadBalancerNames] } : {}),
     ...(spec.targetGroupArns?.length ? { TargetGroupARNs: [...spec.targetGroupArns] } : {}),
     ...(spec.vpcZoneIdentifier ? { VPCZoneIdentifier: spec.vpcZoneIdentifier } : {}),

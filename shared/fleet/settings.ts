@@ -51,6 +51,11 @@ export interface FleetSettings {
   loadBalancerHealthCheck: LbHealthCheckSpec;
   /** Connection draining (classic) / deregistration delay (ALB), in seconds. */
   drainingSeconds: number;
+  /**
+   * The group's instance maintenance policy, in percent of desired capacity: a replacement (an instance refresh, an
+   * instance the gate or the load balancer found unhealthy) launches before the instance it replaces goes.
+   */
+  instanceMaintenance: { minHealthyPercentage: number; maxHealthyPercentage: number };
 }
 
 /**
@@ -87,6 +92,9 @@ export const FLEET_SETTINGS = {
     successCodes: '200',
   },
   drainingSeconds: 30,
+  // The console's "launch before terminating": never below desired capacity, one instance over it at a time (a
+  // maximum that allows none makes Auto Scaling launch one before it terminates one).
+  instanceMaintenance: { minHealthyPercentage: 100, maxHealthyPercentage: 110 },
 } as const satisfies FleetSettings;
 
 /** The classic ELB health-check target string, e.g. `HTTP:80/health`. */
@@ -163,6 +171,18 @@ export function launchHookSpecification(
     LifecycleTransition: settings.lifecycleHook.transition,
     DefaultResult: settings.lifecycleHook.defaultResult,
     HeartbeatTimeout: settings.lifecycleHook.heartbeatTimeoutSeconds,
+  };
+}
+
+/** The group's InstanceMaintenancePolicy for CreateAutoScalingGroup / UpdateAutoScalingGroup. */
+export function instanceMaintenancePolicy(settings: FleetSettings = FLEET_SETTINGS): {
+  InstanceMaintenancePolicy: { MinHealthyPercentage: number; MaxHealthyPercentage: number };
+} {
+  return {
+    InstanceMaintenancePolicy: {
+      MinHealthyPercentage: settings.instanceMaintenance.minHealthyPercentage,
+      MaxHealthyPercentage: settings.instanceMaintenance.maxHealthyPercentage,
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import {
   classicHealthCheckTarget,
   FLEET_SETTINGS,
   groupHealthCheck,
+  instanceMaintenancePolicy,
   launchHookSpecification,
   targetGroupHealthCheck,
 } from '../../../shared/fleet/settings';
@@ -94,6 +95,31 @@ describe('the group and its hook (fleet.yml)', () => {
     });
   });
 
+  it("launches before it terminates, with fleet-settings' instance maintenance policy", () => {
+    expect({ InstanceMaintenancePolicy: group.Properties.InstanceMaintenancePolicy }).toEqual(
+      instanceMaintenancePolicy(),
+    );
+    expect(FLEET_SETTINGS.instanceMaintenance.minHealthyPercentage).toBe(100);
+  });
+
+  it('launches a numbered version: the latest, or the one a rolling deploy left pinned', () => {
+    expect(group.Properties.LaunchTemplate).toEqual({
+      LaunchTemplateId: { Ref: 'LaunchTemplate' },
+      Version: {
+        'Fn::If': [
+          'HasPinnedVersion',
+          { Ref: 'LaunchTemplateVersion' },
+          { 'Fn::GetAtt': ['LaunchTemplate', 'LatestVersionNumber'] },
+        ],
+      },
+    });
+    expect(fleet.Parameters?.LaunchTemplateVersion).toMatchObject({ Type: 'String', Default: '' });
+    const parameter = fleet.Parameters?.LaunchTemplateVersion as { AllowedPattern?: string } | undefined;
+    const pattern = new RegExp(String(parameter?.AllowedPattern));
+    expect(['', '7', '12'].every((v) => pattern.test(v))).toBe(true);
+    expect(['$Latest', '$Default', '0'].some((v) => pattern.test(v))).toBe(false);
+  });
+
   it("uses fleet-settings' ELB health check and grace period", () => {
     const { HealthCheckType, HealthCheckGracePeriod } = group.Properties;
     expect({ HealthCheckType, HealthCheckGracePeriod }).toEqual(groupHealthCheck());
@@ -130,10 +156,7 @@ describe('the group and its hook (fleet.yml)', () => {
   });
 
   it('launches from the launch template with IMDSv2 required', () => {
-    expect(group.Properties.LaunchTemplate).toEqual({
-      LaunchTemplateId: { Ref: 'LaunchTemplate' },
-      Version: { 'Fn::GetAtt': ['LaunchTemplate', 'LatestVersionNumber'] },
-    });
+    expect(group.Properties.LaunchTemplate).toMatchObject({ LaunchTemplateId: { Ref: 'LaunchTemplate' } });
     const [, lt] = onlyResource(fleet, 'AWS::EC2::LaunchTemplate');
     const data = lt.Properties.LaunchTemplateData as Record<string, Record<string, unknown>>;
     expect(data.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });

@@ -157,9 +157,7 @@ export function renderGateBench(r: GateBenchResults): string {
       `(rounds: ${r.wallTimeRatio?.perRound.join(', ') ?? '–'}); target ≤ 1.1: ` +
       `${r.wallTimeRatio ? verdict(r.wallTimeRatio.median <= 1.1) : '–'}.`,
     `- Control-plane calls per gated launch (limited, round 1): **${limited[0]?.calls.perLaunch ?? '–'}**: ` +
-      `${limited[0] ? callsLine(limited[0].calls) : '–'}. The LB watch reads once a second here (the policy's ` +
-      'interval) for the 10 s the LB takes to call the instance healthy, so `DescribeInstanceHealth` counts more ' +
-      'than at the defaults.',
+      `${limited[0] ? callsLine(limited[0].calls) : '–'}.`,
     `- CONTINUE after the first passing probe, median / max s (bound ${limited[0]?.latency.continueBoundSeconds ?? '–'}): ` +
       `limited ${limited.map((x) => lat(x.latency.continueAfterFirstPass)).join('; ')}; unlimited ` +
       `${unlimited.map((x) => lat(x.latency.continueAfterFirstPass)).join('; ')}. ABANDON after observable ` +
@@ -174,8 +172,9 @@ export function renderGateBench(r: GateBenchResults): string {
       .map(row),
     row(r.stress),
     '',
-    `The last row is the limited run again with AWS's shortest hook (HeartbeatTimeout ${r.stress.spec.hookHeartbeatTimeoutSeconds} s): the gate must heartbeat ` +
-      `within ${r.stress.spec.hookHeartbeatTimeoutSeconds / 2} s of the launch while its steps wait for one of ${r.stress.spec.reservedConcurrency ?? '–'} executions. ` +
+    `The last row is the limited run again with AWS's shortest hook (HeartbeatTimeout ${r.stress.spec.hookHeartbeatTimeoutSeconds} s) and boots of ` +
+      `${r.stress.spec.bootDelayMs / 1000} s: every launch must be heartbeated (${r.stress.calls.byAction['autoscaling:RecordLifecycleActionHeartbeat'] ?? 0} heartbeats per launch) ` +
+      `before its hook times out while its steps wait for one of ${r.stress.spec.reservedConcurrency ?? '–'} executions. ` +
       correctnessLine(r.stress) +
       '.',
     ...r.scale.flatMap((x) => [...wrongLines(x.limited), ...wrongLines(x.unlimited)]),

@@ -8,8 +8,8 @@
  * 2. **scale**: 200 instances at once (10 % failing) with a 1 s policy, the gate's reserved concurrency 10 beside
  *    the same run without a limit, in alternating order, `rounds` times (default 5): correctness, hook timeouts,
  *    wall time to the last decision and its ratio per round, throttles, peak concurrency, calls per launch;
- * 3. **stress**: the limited scale run once more with AWS's shortest hook (HeartbeatTimeout 30 s), where a step
- *    held up by throttling must still heartbeat in time.
+ * 3. **stress**: the limited scale run once more with AWS's shortest hook (HeartbeatTimeout 30 s) and boots of
+ *    20 s, so every launch must be heartbeated in time while its steps wait for one of the 10 executions.
  *
  * Bounded: about 6 minutes, each run stopped after its own time limit. Writes bench/results/gate-latest.json and
  * gate-latest.md. `--quick` is a smoke run of the bench (a tenth of the fleets, a 10 s boot, nothing written).
@@ -214,9 +214,11 @@ for (let round = 0; round < rounds; round++) {
   scale.push({ limited: pair.limited!, unlimited: pair.unlimited!, order });
 }
 
+// Boots of 20 s outlast half the 30 s hook: every launch must be heartbeated while 200 share 10 executions.
 const stressSpec: GateFleetSpec = {
   ...scaleSpec,
   seed: scaleSpec.seed + 100,
+  bootDelayMs: quick ? scaleSpec.bootDelayMs : 20_000,
   reservedConcurrency: LIMIT,
   hookHeartbeatTimeoutSeconds: 30,
 };

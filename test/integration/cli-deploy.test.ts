@@ -2,7 +2,7 @@
  * `healthgate deploy` as a process against the sim (`healthgate sim --demo`, another process): a good version
  * goes live and the serving group is retired; a bad one is stopped, removed with what it made, and the serving
  * group is untouched; a second deploy while one runs is refused; an unknown group or launch template version is
- * refused with nothing made.
+ * refused with nothing made; a rolling deploy refreshes the serving group in place.
  */
 
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -164,5 +164,51 @@ describe('healthgate deploy against the sim', () => {
     expect(inService(now[0])).toEqual(before);
     expect(await templateVersions()).toEqual(versions);
     expect(await parameters()).toEqual(['/healthgate/web-v1/policy', '/healthgate/web-v2/policy']);
+  }, 150_000);
+
+  it('rolls a version into the serving group with --strategy rolling: same group, new version, capacity kept', async () => {
+    const before = (await groups()).find((g) => g.AutoScalingGroupName === 'web-v2')!;
+    const refused = await deploy([
+      '--group',
+      'web-v2',
+      '--version',
+      'v5',
+      '--ami',
+      'ami-healthgate-base',
+      '--strategy',
+      'rolling',
+      '--capacity',
+      '2',
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      "--capacity is for a new group: a rolling deploy keeps web-v2's name and capacity",
+    );
+    const run = await deploy([
+      '--group',
+      'web-v2',
+      '--version',
+      'v5',
+      '--ami',
+      'ami-healthgate-base',
+      '--strategy',
+      'rolling',
+      '--warmup',
+      '0',
+      '--checkpoint-delay',
+      '20',
+      '--bake-time',
+      '20',
+      '--json',
+    ]);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as ScenarioReport;
+    expect(report.deploys[0]).toMatchObject({ outcome: 'deployed', strategy: 'rolling', group: 'web-v2' });
+    expect(report.refreshes?.[0]?.phases.at(-1)?.status).toBe('Successful');
+    const now = await groups();
+    expect(now.map((g) => g.AutoScalingGroupName)).toEqual(['web-v2']);
+    expect(inService(now[0])).toHaveLength(3);
+    expect(inService(now[0])).not.toEqual(expect.arrayContaining(inService(before)));
+    expect(Number(now[0]!.LaunchTemplate?.Version)).toBeGreaterThan(Number(before.LaunchTemplate?.Version));
   }, 150_000);
 });

@@ -196,6 +196,7 @@ describe('the infrastructure reference (docs/infra-and-operations.md, section `i
       `\`${hook.name}\`, \`${hook.transition}\`, \`DefaultResult: ${hook.defaultResult}\`, heartbeat ${hook.heartbeatTimeoutSeconds} s`,
       `\`${FLEET_SETTINGS.groupHealthCheck.type}\`, grace ${FLEET_SETTINGS.groupHealthCheck.gracePeriodSeconds} s`,
       `${FLEET_SETTINGS.appPort} / ${FLEET_SETTINGS.drainingSeconds} s`,
+      `min ${FLEET_SETTINGS.instanceMaintenance.minHealthyPercentage} %, max ${FLEET_SETTINGS.instanceMaintenance.maxHealthyPercentage} % (launch before terminating)`,
     ]) {
       expect(section).toContain(text);
     }

@@ -9,12 +9,13 @@
  */
 import type { SimChange, SimEvents } from '../events';
 import type { AutoScaling } from './autoscaling';
-import { SimError } from './errors';
 import type { IdGenerator } from './ids';
 import type { LaunchTemplates } from './launch-templates';
 import type { LoadBalancers } from './load-balancers';
 import { planStep } from './refresh-plan';
 import { type PreferencesInput, replacementBounds, resolvePreferences } from './refresh-preferences';
+import { phaseProgress } from './refresh-progress';
+import { checkAutoRollback, checkRollback, checkStart, noActiveRefresh } from './refresh-requests';
 import {
   ACTIVE_REFRESH_STATUSES,
   type InstanceRefreshRecord,
@@ -70,12 +71,6 @@ export interface StartRefreshInput {
   preferences?: PreferencesInput;
 }
 
-const notFound = (groupName: string) =>
-  new SimError(
-    'ActiveInstanceRefreshNotFound',
-    `No in progress or pending Instance Refresh found for Auto Scaling group ${groupName}`,
-  );
-
 /** The instance refreshes of every group, newest last per group. */
 export class InstanceRefreshes {
   private readonly byGroup = new Map<string, InstanceRefreshRecord[]>();
@@ -104,34 +99,10 @@ export class InstanceRefreshes {
   /** StartInstanceRefresh. */
   start(input: StartRefreshInput): InstanceRefreshRecord {
     const group = this.o.autoscaling.getGroup(input.groupName);
-    if (group.deleting) {
-      throw new SimError('ValidationError', `AutoScalingGroup ${group.name} is pending delete.`);
-    }
-    if (this.active(group.name)) {
-      throw new SimError(
-        'InstanceRefreshInProgress',
-        'An Instance Refresh is already in progress and blocks the execution of this Instance Refresh.',
-      );
-    }
-    if (input.strategy !== undefined && input.strategy !== 'Rolling') {
-      throw new SimError('ValidationError', `Strategy ${input.strategy} is not supported; use Rolling.`);
-    }
-    if (input.mixedInstancesPolicy) {
-      throw new SimError('ValidationError', 'A MixedInstancesPolicy desired configuration is not supported.');
-    }
+    checkStart(group, this.active(group.name), input);
     const preferences = resolvePreferences(input.preferences, group.maintenancePolicy);
     const desired = input.desired ? this.numbered(input.desired) : undefined;
-    if (preferences.autoRollback) {
-      if (!desired) {
-        throw new SimError('ValidationError', 'AutoRollback requires a DesiredConfiguration.');
-      }
-      if (!/^\d+$/.test(group.launchTemplate.version)) {
-        throw new SimError(
-          'ValidationError',
-          `AutoRollback is not supported: the Auto Scaling group uses the launch template's ${group.launchTemplate.version} version.`,
-        );
-      }
-    }
+    if (preferences.autoRollback) checkAutoRollback(group, desired !== undefined);
     const target = desired ?? this.numbered(group.launchTemplate);
     const now = this.o.scheduler.now();
     const record: InstanceRefreshRecord = {
@@ -160,7 +131,7 @@ export class InstanceRefreshes {
   cancel(groupName: string, waitForTransitioning = true): InstanceRefreshRecord {
     this.o.autoscaling.getGroup(groupName);
     const record = this.active(groupName);
-    if (!record) throw notFound(groupName);
+    if (!record) throw noActiveRefresh(groupName);
     if (record.status !== RefreshStatus.Cancelling) {
       record.status = RefreshStatus.Cancelling;
       record.statusReason = 'Cancelling the instance refresh.';
@@ -174,27 +145,7 @@ export class InstanceRefreshes {
 
   /** RollbackInstanceRefresh: replaces what the refresh deployed so far with the group's configuration. */
   rollback(groupName: string): InstanceRefreshRecord {
-    const group = this.o.autoscaling.getGroup(groupName);
-    const record = this.active(groupName);
-    if (
-      !record ||
-      record.status === RefreshStatus.Cancelling ||
-      record.status === RefreshStatus.RollbackInProgress
-    ) {
-      throw notFound(groupName);
-    }
-    if (!record.desired) {
-      throw new SimError(
-        'IrreversibleInstanceRefresh',
-        'The instance refresh cannot be rolled back: it was started without a desired configuration.',
-      );
-    }
-    if (!/^\d+$/.test(group.launchTemplate.version)) {
-      throw new SimError(
-        'IrreversibleInstanceRefresh',
-        `The instance refresh cannot be rolled back: the Auto Scaling group uses the launch template's ${group.launchTemplate.version} version.`,
-      );
-    }
+    const record = checkRollback(this.o.autoscaling.getGroup(groupName), this.active(groupName));
     this.beginRollback(record, 'Rollback started by a RollbackInstanceRefresh request.');
     return record;
   }
@@ -320,27 +271,17 @@ export class InstanceRefreshes {
     const warmupMs =
       (preferences.instanceWarmup ?? group.defaultInstanceWarmup ?? group.healthCheckGracePeriod) *
       this.o.msPerSecond;
-    const live = this.live(group.name);
-    // An instance to replace that left some other way (terminated, abandoned, unhealthy) is replaced all the same:
-    // the group launches its successor with the target configuration.
-    const liveIds = new Set(live.map((i) => i.instanceId));
-    for (const id of phase.toReplace) if (!liveIds.has(id)) phase.replaced.add(id);
-    const old = live
-      .filter((i) => phase.toReplace.has(i.instanceId))
-      .sort((a, b) => a.launchTime - b.launchTime || a.instanceId.localeCompare(b.instanceId))
-      .map((i) => ({ id: i.instanceId, healthy: servesHealthy(i) }));
-    const fresh = live
-      .filter((i) => this.matches(i, phase.target) && !phase.toReplace.has(i.instanceId))
-      .map((i) => {
-        const since = phase.inServiceAt.get(i.instanceId) ?? i.inServiceAt ?? now;
-        return { id: i.instanceId, ready: servesHealthy(i) && now - since >= warmupMs };
-      });
-    const skipped = fresh.filter((f) => !phase.launched.has(f.id)).length;
-    // A replaced instance counts as updated once the target configuration has a ready instance for it (one that
-    // was surplus, a rollback's unfinished launch say, needs none).
-    const ready = fresh.filter((f) => f.ready).length;
-    const owed = Math.max(0, Math.min(skipped + phase.replaced.size, group.desiredCapacity) - ready);
-    const updated = Math.max(0, phase.replaced.size - owed);
+    const { old, fresh, skipped, updated } = phaseProgress(
+      phase,
+      this.live(group.name).map((i) => ({
+        id: i.instanceId,
+        launchTime: i.launchTime,
+        matchesTarget: this.matches(i, phase.target),
+        servesHealthy: servesHealthy(i),
+        ...(i.inServiceAt !== undefined ? { inServiceAt: i.inServiceAt } : {}),
+      })),
+      { desired: group.desiredCapacity, now, warmupMs },
+    );
     const percent = phase.total === 0 ? 100 : Math.floor((100 * updated) / phase.total);
     record.instancesToUpdate = phase.total - updated;
     record.percentageComplete = rollingBack

@@ -9,6 +9,7 @@
  * batch's visibility timeout would end (then the messages are left to reappear); function errors also scale it
  * down unless the mapping reports batch item failures.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue, ReceivedMessage } from '../model/queue';
 import { md5OfAttributes } from '../model/sqs-message';
@@ -162,6 +163,9 @@ export class SqsEventSourceMapping {
   start(): void {
     if (!this.enabled || this.ticker) return;
     this.abort = new AbortController();
+    // Every poller listens for the stop while it long-polls or backs off: as many listeners as pollers, which
+    // are many more than Node's default of ten before it warns of a leak.
+    setMaxListeners(this.maxConcurrency + 1, this.abort.signal);
     this.ticker = setInterval(() => this.rescale(), this.tuning.scaleIntervalMs);
     this.ticker.unref();
     this.spawn();

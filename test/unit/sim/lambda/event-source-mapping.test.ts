@@ -282,6 +282,26 @@ describe('SQS event source mapping', () => {
     expect(mapping.pollers).toBe(0);
   });
 
+  it('more than ten pollers long-polling at once raise no listener warning', async () => {
+    const { s, queue } = await start();
+    s.functions.register('consumer', () => undefined, { timeoutMs: 1000 });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const mapping = s.eventSourceMappings.create(
+        { EventSourceArn: queue.arn, FunctionName: 'consumer' },
+        { baseConcurrency: 12 },
+      );
+      await until(() => mapping.pollers === 12, 2000, 'twelve pollers');
+      // Each one waits on the queue, listening for the mapping to stop; a warning is emitted on a later tick.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('CreateEventSourceMapping’s rules: visibility ≥ function timeout, BatchSize > 10 needs a window, MaximumConcurrency 2–1000, one per queue and function', async () => {
     const { s, queue } = await start({ VisibilityTimeout: '30' });
     s.functions.register('slow', () => 1, { timeoutMs: 300_000 });

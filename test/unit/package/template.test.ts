@@ -274,6 +274,8 @@ describe('serverless package', () => {
       FunctionName: { 'Fn::GetAtt': ['LaunchGateLambdaFunction', 'Arn'] },
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      // A few executions serve hundreds of launches; the mapping paces the steps instead of Lambda throttling them.
+      ScalingConfig: { MaximumConcurrency: 10 },
     });
     const queue = resources.LaunchGateStepQueue!.Properties;
     const gate = resources.LaunchGateLambdaFunction!.Properties;

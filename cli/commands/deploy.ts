@@ -15,9 +15,7 @@ import {
   createParameterWriter,
   createSsmAdapter,
   createSsmClient,
-  GroupNotFoundError,
   LaunchTemplateNotFoundError,
-  policyParameterName,
 } from '../../shared/aws';
 import { loadFunctionConfig } from '../../shared/config';
 import {
@@ -31,12 +29,11 @@ import {
   deployBlueGreen,
   deployLockParameter,
   deployRolling,
-  modelOnServing,
-  newGroupName,
+  type modelOnServing,
   type RollingDeployRequest,
   ServingGroupError,
 } from '../../shared/deploy';
-import { PolicyError, type PolicyInput, parsePolicy, parsePolicyInput } from '../../shared/gate';
+import { PolicyError, type PolicyInput, parsePolicyInput } from '../../shared/gate';
 import { createRollbackCheck } from '../../shared/rollback';
 import { deployReport } from '../../sim/report/deploy-report';
 import { describeDeployEvent } from '../../sim/report/describe';
@@ -50,6 +47,7 @@ import { StatusTracker } from '../status';
 import { colourEnabled, painter } from '../terminal';
 import { formatEntry, formatSummary } from '../timeline-format';
 import { UsageError } from '../usage-error';
+import { prepareBlueGreen } from './deploy-blue-green';
 import { prepareRolling } from './deploy-rolling';
 
 const OPTIONS = {
@@ -298,81 +296,26 @@ export const deployCommand: Command = {
         }
         request = prepared.request;
       } else {
-        const group = await autoscaling.describeGroup(serving);
-        const model = modelOnServing(group, await autoscaling.describeLifecycleHooks(serving), capacity);
-        settings = model.settings;
-        const named = values['launch-template'];
-        const ref = named
-          ? named.startsWith('lt-')
-            ? { id: named }
-            : { name: named }
-          : group.launchTemplate?.id
-            ? { id: group.launchTemplate.id }
-            : group.launchTemplate?.name
-              ? { name: group.launchTemplate.name }
-              : undefined;
-        if (!ref) {
-          throw new UsageError(`${serving} launches from no launch template: give --launch-template ID|NAME`);
-        }
-        const source = await launchTemplates.describeVersion(
-          ref,
-          values['template-version'] ?? (named ? '$Default' : (group.launchTemplate?.version ?? '$Default')),
-        );
-        const groupName = values['new-group'] ?? newGroupName(group, version);
-        if (!NAME.test(groupName) || groupName === serving) {
-          throw new UsageError(
-            `the new group's name ${JSON.stringify(groupName)} is unusable: give --new-group NAME`,
-          );
-        }
-        const taken = await autoscaling.describeGroup(groupName).then(
-          () => true,
-          (error: unknown) => {
-            if (error instanceof GroupNotFoundError) return false;
-            throw error;
+        const prepared = await prepareBlueGreen(
+          {
+            serving,
+            version,
+            ...(values.ami ? { ami: values.ami } : {}),
+            ...(values['template-version'] ? { templateVersion: values['template-version'] } : {}),
+            ...(values['launch-template'] ? { launchTemplate: values['launch-template'] } : {}),
+            ...(values['new-group'] ? { newGroup: values['new-group'] } : {}),
+            ...(capacity !== undefined ? { capacity } : {}),
+            canary,
+            ...(maxAbandons !== undefined ? { maxAbandons } : {}),
+            overrides,
+            timeoutMs,
+            pollIntervalMs,
+            policyPrefix: config.policyPrefix,
           },
+          { autoscaling, launchTemplates, ssm },
         );
-        if (taken) {
-          throw new UsageError(
-            `a group named ${groupName} already exists: give --new-group NAME; nothing was made`,
-          );
-        }
-        const stored = await ssm.getParameter(policyParameterName(config.policyPrefix, serving));
-        let policy: PolicyInput = {
-          ...parsePolicyInput(stored === undefined ? undefined : JSON.parse(stored)),
-          ...overrides,
-        };
-        try {
-          parsePolicy(policy);
-        } catch (error) {
-          if (!(error instanceof PolicyError)) throw error;
-          throw new UsageError(`the gate policy of ${groupName} would be invalid`, {
-            problems: error.issues.map((i) => `${i.field}: ${i.message}`),
-          });
-        }
-        if (Object.keys(policy).length === 0) policy = {};
-        request = {
-          ...model.spec,
-          groupName,
-          previousGroupName: serving,
-          version,
-          canary: Math.min(canary, model.spec.desiredCapacity),
-          launchTemplate: { id: source.templateId, ...(values.ami ? {} : { version: source.version }) },
-          ...(values.ami
-            ? {
-                newTemplateVersion: {
-                  sourceVersion: source.version,
-                  description: `healthgate deploy ${version}`,
-                  data: { ImageId: values.ami },
-                },
-              }
-            : {}),
-          ...(Object.keys(policy).length > 0 ? { policy } : {}),
-          policyPrefix: config.policyPrefix,
-          ...(maxAbandons !== undefined ? { maxAbandons } : {}),
-          timeoutMs,
-          pollIntervalMs,
-          deployId: randomUUID(),
-        };
+        request = prepared.request;
+        settings = prepared.settings;
       }
     } catch (error) {
       if (error instanceof UsageError) throw error;

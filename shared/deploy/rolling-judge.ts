@@ -246,14 +246,12 @@ export function judgeRolling(
   }
   const finishedSince =
     obs.status === RefreshStatus.Baking ? (memory.finishedSince ?? obs.now) : memory.finishedSince;
-  // The group is judged only while no instance is being registered: during a classic load balancer's first checks
-  // it already says OutOfService, which the check reads as a failure. An instance the load balancer rejects is taken
-  // out of service by the gate, and that (`unhealthy` above) stops the deploy.
+  // The group is judged where the refresh waits for a verdict (a checkpoint, the bake), and only while no instance
+  // is being registered: during a classic load balancer's first checks it already says OutOfService, which the
+  // check reads as a failure. Between those, an instance the load balancer rejects is taken out of service by the
+  // gate, and that (`unhealthy` above) stops the deploy.
   const judge =
-    obs.settled &&
-    (obs.status === RefreshStatus.Baking ||
-      (checkpoint !== undefined && !checkpoint.proceed) ||
-      obs.newInstances.some((i) => i.lifecycleState === 'InService' && i.lbHealthy));
+    obs.settled && (obs.status === RefreshStatus.Baking || (checkpoint !== undefined && !checkpoint.proceed));
   return {
     step: { kind: 'wait', judge, ...(reached !== undefined ? { checkpoint: reached } : {}) },
     memory: {

@@ -31,16 +31,17 @@ describe('judgeRolling', () => {
     expect(step).toEqual({ kind: 'wait', judge: false });
   });
 
-  it('judges once a new instance serves, never while an instance is still being registered', () => {
+  it('judges at a checkpoint and while baking, never while an instance is still being registered', () => {
     expect(judgeRolling(look({ newInstances: [inService('i-1')] }), fresh, limits).step).toMatchObject({
+      judge: false,
+    });
+    expect(
+      judgeRolling(look({ status: 'Baking', percentageComplete: 100 }), fresh, limits).step,
+    ).toMatchObject({
       judge: true,
     });
     expect(
-      judgeRolling(
-        look({ newInstances: [inService('i-1'), inService('i-2', false)], settled: false }),
-        fresh,
-        limits,
-      ).step,
+      judgeRolling(look({ status: 'Baking', percentageComplete: 100, settled: false }), fresh, limits).step,
     ).toMatchObject({ judge: false });
   });
 

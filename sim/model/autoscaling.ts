@@ -52,8 +52,8 @@ function maintenanceFields(
   current: Group['maintenancePolicy'],
 ): { maintenancePolicy?: NonNullable<Group['maintenancePolicy']> } {
   if (!input) return current ? { maintenancePolicy: current } : {};
-  const min = input.minHealthyPercentage ?? current?.minHealthyPercentage;
-  const max = input.maxHealthyPercentage ?? current?.maxHealthyPercentage;
+  const min = input.minHealthyPercentage;
+  const max = input.maxHealthyPercentage;
   if (min === -1 && max === -1) return {};
   if (min === undefined || max === undefined || min === -1 || max === -1) {
     throw new SimError(

@@ -235,4 +235,29 @@ describe('instance refresh', () => {
     t.start({ CheckpointPercentages: [50, 100] });
     expect(code(() => t.cp.instanceRefreshes.rollback('web'))).toBe('IrreversibleInstanceRefresh');
   });
+
+  it("takes the group's instance maintenance policy as its default bounds, and validates the policy", async () => {
+    const t = setup();
+    await t.until(() => t.serving() === 3);
+    t.cp.autoscaling.updateGroup('web', {
+      maintenancePolicy: { minHealthyPercentage: 100, maxHealthyPercentage: 110 },
+    });
+    t.start({ InstanceWarmup: 0 });
+    expect(t.refresh().preferences).toMatchObject({ minHealthyPercentage: 100, maxHealthyPercentage: 110 });
+    expect(await t.until(() => t.refresh().status === 'Successful')).toBe(3);
+    expect(
+      code(() =>
+        t.cp.autoscaling.updateGroup('web', {
+          maintenancePolicy: { minHealthyPercentage: 50, maxHealthyPercentage: 200 },
+        }),
+      ),
+    ).toBe('ValidationError');
+    expect(
+      code(() => t.cp.autoscaling.updateGroup('web', { maintenancePolicy: { minHealthyPercentage: 90 } })),
+    ).toBe('ValidationError');
+    t.cp.autoscaling.updateGroup('web', {
+      maintenancePolicy: { minHealthyPercentage: -1, maxHealthyPercentage: -1 },
+    });
+    expect(t.cp.autoscaling.getGroup('web').maintenancePolicy).toBeUndefined();
+  });
 });

@@ -125,6 +125,7 @@ export async function deployRolling(
   if (request.newTemplateVersion && !deps.launchTemplates) {
     throw new DeployRequestError('newTemplateVersion', 'needs a launch template writer');
   }
+  // The overrides are checked before any call (the group's capacity, read later, only places the checkpoint).
   rollingPreferences(2, canary, request.preferences);
 
   const now = deps.now ?? Date.now;

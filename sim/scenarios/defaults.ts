@@ -22,10 +22,11 @@ export const DEFAULT_CAPACITY = 3;
 
 /**
  * A rolling step's refresh preferences before the step's own, in AWS seconds (scaled by the time scale, as the
- * sim scales every AWS time): no warmup beyond the load balancer's verdict, and short checkpoint and bake pauses.
+ * sim scales every AWS time): no warmup beyond the load balancer's verdict, and short pauses. The checkpoint's is
+ * the window the rollback check has to say `proceed` (10 s real): long enough for several checks on a loaded machine.
  */
 export const SCENARIO_REFRESH = {
   instanceWarmupSeconds: 0,
-  checkpointDelaySeconds: 50,
+  checkpointDelaySeconds: 100,
   bakeTimeSeconds: 50,
 } as const;

@@ -33,7 +33,9 @@ export const NOT_REGISTERED = 'NotRegistered';
 
 // A classic LB reports OutOfService both while registering and after failing; only these words tell which.
 const CLASSIC_FAILED = /UnhealthyThreshold/i;
-const CLASSIC_REGISTERING = /registration is still in progress/i;
+// While it registers an instance, a classic LB says either of these; neither is a verdict yet.
+const CLASSIC_REGISTERING =
+  /registration is still in progress|has not passed the configured HealthyThreshold/i;
 
 /**
  * What one view means.

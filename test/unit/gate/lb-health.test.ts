@@ -79,6 +79,17 @@ describe('classifyLbView: one reading for the gate, the rollback check and the d
         kind: 'classic',
         name: 'lb',
         state: 'OutOfService',
+        reason: 'Instance',
+        description:
+          'Instance has not passed the configured HealthyThreshold number of health checks consecutively.',
+      },
+      'registering',
+    ],
+    [
+      {
+        kind: 'classic',
+        name: 'lb',
+        state: 'OutOfService',
         reason: 'ELB',
         description: 'Instance is in stopped state.',
       },

@@ -148,8 +148,13 @@ describe('healthgate deploy against the sim', () => {
       '--ami',
       'ami-healthgate-0003_add_meter_reads',
     ]);
-    // The second deploy starts while the first holds the serving group's lock.
-    await new Promise((r) => setTimeout(r, 3_000));
+    // The second deploy starts as soon as the first holds the serving group's lock (a fixed wait raced a first
+    // deploy that had already finished on a fast machine).
+    const lock = '/healthgate/web-v2/deploy-lock';
+    for (const until = Date.now() + 60_000; !(await parameters()).includes(lock); ) {
+      if (Date.now() > until) throw new Error(`the first deploy never took ${lock}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const second = await deploy(['--group', 'web-v2', '--version', 'v4', '--ami', 'ami-healthgate-base']);
     expect(second.code).toBe(3);
     expect(second.stderr).toMatch(

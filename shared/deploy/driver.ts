@@ -14,9 +14,9 @@ import {
   GroupNotFoundError,
   policyParameterName,
 } from '../aws';
+import { countAbandonedLaunches } from '../fleet/abandons';
 import { FLEET_SETTINGS, type FleetSettings } from '../fleet/settings';
 import { DEFAULT_POLICY, type PolicyInput } from '../gate';
-import { countAbandonedLaunches } from '../launch/abandons';
 import type { RollbackReport } from '../rollback';
 import { DeployRequestError } from './errors';
 import { DeletionCause, type DeployEvent, SetUpPart } from './events';

@@ -5,13 +5,13 @@
  */
 
 import type { GroupDescription, LifecycleHookDescription } from '../aws';
+import { BASELINE_GROUP_TAG } from '../fleet/baseline-group';
 import {
   FLEET_SETTINGS,
   type FleetSettings,
   HookDefaultResult,
   LIFECYCLE_TRANSITION_LAUNCHING,
 } from '../fleet/settings';
-import { BASELINE_GROUP_TAG } from '../launch/baseline-group';
 import { DEPLOY_ID_TAG, type NewGroupSpec, VERSION_TAG } from './group-input';
 
 /** Why a serving group cannot be the model of a new one. */

@@ -1,12 +1,12 @@
 /** The new group's CreateAutoScalingGroup input, from the fleet settings: pure. */
 import type { CreateAutoScalingGroupCommandInput } from '@aws-sdk/client-auto-scaling';
+import { BASELINE_GROUP_TAG } from '../fleet/baseline-group';
 import {
   type FleetSettings,
   groupHealthCheck,
   instanceMaintenancePolicy,
   launchHookSpecification,
 } from '../fleet/settings';
-import { BASELINE_GROUP_TAG } from '../launch/baseline-group';
 
 /** The tag every group of a deploy carries with its version. */
 export const VERSION_TAG = 'healthgate:version';

@@ -3,7 +3,7 @@
  * abandoned) and the events made of what changed: shared by the blue/green and the rolling drivers.
  */
 import type { AutoScalingAdapter, ElbAdapter, ElbV2Adapter, GroupDescription, ScalingActivity } from '../aws';
-import { isAbandonedLaunch } from '../launch/abandons';
+import { isAbandonedLaunch } from '../fleet/abandons';
 import type { RollbackReport } from '../rollback';
 import type { DeployEvent, VerdictSummary } from './events';
 import { isLbHealthy, type ObservedInstance } from './progress';

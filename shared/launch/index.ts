@@ -2,8 +2,6 @@
  * The launch gate's I/O shell: one step per invocation (run-step), each reading, probing, completing or
  * scheduling; every decision it applies is in shared/gate.
  */
-export { countAbandonedLaunches, isAbandonedLaunch } from './abandons';
-export { BASELINE_GROUP_TAG, baselineGroupOf } from './baseline-group';
 export { type Budget, createBudget, sleep } from './budget';
 export { byInstance, complete, completionRef } from './completion';
 export type { LaunchGateDeps, ScheduleStep, StepDeps } from './deps';

@@ -4,10 +4,10 @@
  */
 import type { GroupDescription } from '../aws/autoscaling';
 import { GroupNotFoundError } from '../aws/errors';
+import { baselineGroupOf } from '../fleet/baseline-group';
 import { type BaselineObservation, compactObservation, type Policy, type ProbeObservation } from '../gate';
 import { MetricName, Unit } from '../observability';
 import type { ProbeResult } from '../probe';
-import { baselineGroupOf } from './baseline-group';
 import type { StepDeps } from './deps';
 import type { LifecycleAction } from './event';
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BASELINE_GROUP_TAG } from '../../../shared/fleet/baseline-group';
 import { checkHookTiming } from '../../../shared/fleet/hook-timing';
 import {
   classicHealthCheck,
@@ -12,7 +13,6 @@ import {
   targetGroupHealthCheck,
 } from '../../../shared/fleet/settings';
 import { DEFAULT_POLICY } from '../../../shared/gate/policy';
-import { BASELINE_GROUP_TAG } from '../../../shared/launch/baseline-group';
 import { loadTemplate, onlyResource } from '../infra/cfn';
 
 const base = loadTemplate('base.yml');

@@ -2,7 +2,7 @@ import { AutoScalingClient, DescribeScalingActivitiesCommand } from '@aws-sdk/cl
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { createAutoScalingAdapter } from '../../../shared/aws/autoscaling';
-import { countAbandonedLaunches } from '../../../shared/launch/abandons';
+import { countAbandonedLaunches } from '../../../shared/fleet/abandons';
 import { TOKEN } from '../../support/launch-harness';
 
 describe('countAbandonedLaunches', () => {

@@ -8,6 +8,7 @@ import {
   createEc2Adapter,
   createElbAdapter,
   createElbV2Adapter,
+  createHealthTokenSource,
   createPolicyLoader,
   createSqsAdapter,
   createSsmAdapter,
@@ -15,7 +16,6 @@ import {
 import { type FunctionConfig, loadFunctionConfig, requireStepQueueUrl } from '../shared/config';
 import { parsePolicyInput } from '../shared/gate';
 import {
-  createHealthTokenSource,
   createStateKeySource,
   type LaunchGateDeps,
   runStep,

@@ -52,6 +52,7 @@ export {
   LoadBalancerNotFoundError,
   PolicyInvalidError,
 } from './errors';
+export { createHealthTokenSource, HealthTokenMissingError, type HealthTokenSource } from './health-token';
 export {
   type InstanceRefreshDescription,
   isActiveRefreshStatus,
@@ -59,6 +60,7 @@ export {
   RefreshStatus,
   type StartRefreshInput,
 } from './instance-refresh';
+export { type LbHealthCheck, readLbHealthChecks } from './lb-health-checks';
 export {
   createPolicyLoader,
   DEFAULT_POLICY_CACHE_SECONDS,

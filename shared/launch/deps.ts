@@ -2,11 +2,11 @@ import type { AutoScalingAdapter } from '../aws/autoscaling';
 import type { Ec2Adapter } from '../aws/ec2';
 import type { ElbAdapter } from '../aws/elb';
 import type { ElbV2Adapter } from '../aws/elbv2';
+import type { HealthTokenSource } from '../aws/health-token';
 import type { PolicyLoader } from '../aws/policy-loader';
 import type { PolicyInput } from '../gate';
 import type { LogSink, MetricsRecorder, ScopedLog } from '../observability';
 import type { ProbeOptions, ProbeResult } from '../probe';
-import type { HealthTokenSource } from './health-token';
 import type { StateKeySource } from './state-seal';
 import type { StepMessage } from './step-message';
 

@@ -19,8 +19,6 @@ export {
   TEST_NOTIFICATION,
   WARM_POOL_DESTINATION,
 } from './event';
-export { createHealthTokenSource, HealthTokenMissingError, type HealthTokenSource } from './health-token';
-export { type LbHealthCheck, readLbHealthChecks } from './lb-settings';
 export { lbWatchAfter, readLbViews } from './lb-watch';
 export { LaunchNotWaitingYetError } from './preflight';
 export { MAX_ROUNDS_PER_STEP } from './probe-round';

@@ -6,6 +6,7 @@
 import type { GroupDescription } from '../aws/autoscaling';
 import type { Ec2Instance } from '../aws/ec2';
 import { GroupNotFoundError, InstanceNotFoundError, PolicyInvalidError } from '../aws/errors';
+import { readLbHealthChecks } from '../aws/lb-health-checks';
 import {
   boundByHook,
   type Decision,
@@ -27,7 +28,6 @@ import { checkProbeTarget } from '../probe';
 import { clipDetail } from './completion';
 import type { StepDeps } from './deps';
 import type { LifecycleAction } from './event';
-import { readLbHealthChecks } from './lb-settings';
 import type { Attached, StepTarget } from './step-message';
 
 /** Where and how to probe, as a step carries it, with the policy validated. */

@@ -4,16 +4,17 @@ import {
   createEc2Adapter,
   createElbAdapter,
   createElbV2Adapter,
+  createHealthTokenSource,
   createPolicyLoader,
   createSsmAdapter,
   type Ec2Adapter,
   type ElbAdapter,
   type ElbV2Adapter,
+  readLbHealthChecks,
   type SsmAdapter,
 } from '../aws';
 import type { FunctionConfig } from '../config';
 import { parsePolicyInput } from '../gate';
-import { createHealthTokenSource, readLbHealthChecks } from '../launch';
 import { type ProbeOptions, type ProbeResult, probe } from '../probe';
 import { inspectGroup, type RollbackReport } from './inspect';
 import { policyProbeSettings } from './probe-settings';

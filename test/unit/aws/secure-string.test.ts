@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PolicyInvalidError } from '../../../shared/aws/errors';
+import { createHealthTokenSource } from '../../../shared/aws/health-token';
 import { createPolicyLoader } from '../../../shared/aws/policy-loader';
 import { createSsmAdapter, createSsmClient } from '../../../shared/aws/ssm';
 import { createParameterWriter } from '../../../shared/aws/writers';
 import { parsePolicyInput } from '../../../shared/gate';
-import { createHealthTokenSource } from '../../../shared/launch/health-token';
 import { type Sim, startSim } from '../../../sim';
 import { ManualScheduler } from '../../../sim/model/scheduler';
 

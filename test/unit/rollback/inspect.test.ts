@@ -18,9 +18,8 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { GroupNotFoundError, PolicyInvalidError } from '../../../shared/aws';
+import { GroupNotFoundError, HealthTokenMissingError, PolicyInvalidError } from '../../../shared/aws';
 import type { FunctionConfig } from '../../../shared/config';
-import { HealthTokenMissingError } from '../../../shared/launch';
 import { createRollbackCheck, inspectGroup, type RollbackCheckOptions } from '../../../shared/rollback';
 import { type Fleet, startFleet } from './fleet';
 

@@ -1,8 +1,8 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { createHealthTokenSource, HealthTokenMissingError } from '../../../shared/aws/health-token';
 import { createSsmAdapter } from '../../../shared/aws/ssm';
-import { createHealthTokenSource, HealthTokenMissingError } from '../../../shared/launch/health-token';
 
 describe('createHealthTokenSource', () => {
   it('reads the SecureString once per TTL, decrypted, and fails when it is configured but missing', async () => {

@@ -1,5 +1,5 @@
-import type { SsmAdapter } from '../aws/ssm';
-import { createTtlCache } from '../aws/ttl-cache';
+import type { SsmAdapter } from './ssm';
+import { createTtlCache } from './ttl-cache';
 
 /** The health token is configured but its SSM parameter does not exist: the gate cannot see identities. */
 export class HealthTokenMissingError extends Error {

@@ -1,6 +1,6 @@
-import type { ElbAdapter } from '../aws/elb';
-import type { ElbV2Adapter } from '../aws/elbv2';
 import type { LbHealthCheckSettings } from '../gate';
+import type { ElbAdapter } from './elb';
+import type { ElbV2Adapter } from './elbv2';
 
 /** One load balancer's health-check settings, as the gate's merge takes them. */
 export type LbHealthCheck = LbHealthCheckSettings;

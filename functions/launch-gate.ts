@@ -12,6 +12,7 @@ import {
   createPolicyLoader,
   createSqsAdapter,
   createSsmAdapter,
+  readParametersTogether,
 } from '../shared/aws';
 import { type FunctionConfig, loadFunctionConfig, requireStepQueueUrl } from '../shared/config';
 import { parsePolicyInput } from '../shared/gate';
@@ -85,7 +86,13 @@ export function defaultLaunchGateDeps(
   config: FunctionConfig,
   observability: Pick<LaunchGateDeps, 'log' | 'metrics'>,
 ): LaunchGateHandlerDeps {
+  // The health token and the state keys are read by every cold container: one GetParameters call for both.
   const ssm = createSsmAdapter();
+  const secrets = readParametersTogether(
+    ssm,
+    [config.healthTokenParameter, config.stateKeyParameter].filter((n): n is string => n !== undefined),
+    { ttlMs: config.policyCacheSeconds * 1000 },
+  );
   const sqs = createSqsAdapter();
   const queueUrl = requireStepQueueUrl(config);
   // Hooks and load balancers' health checks change only when an operator changes them: read once per policy
@@ -106,13 +113,13 @@ export function defaultLaunchGateDeps(
     }),
     defaultProbeCidrs: config.probeCidrs,
     healthToken: createHealthTokenSource({
-      ssm,
+      ssm: secrets,
       parameterName: config.healthTokenParameter,
       cacheSeconds: config.policyCacheSeconds,
     }),
     healthTokenHeader: config.healthTokenHeader,
     stateKeys: createStateKeySource({
-      ssm,
+      ssm: secrets,
       parameterName: config.stateKeyParameter,
       cacheSeconds: config.policyCacheSeconds,
     }),

@@ -72,7 +72,13 @@ export {
 } from './policy-loader';
 export { cacheSettingsReads } from './settings-cache';
 export { createSqsAdapter, createSqsClient, type SqsAdapter } from './sqs';
-export { createSsmAdapter, createSsmClient, type Parameter, type SsmAdapter } from './ssm';
+export {
+  createSsmAdapter,
+  createSsmClient,
+  type Parameter,
+  readParametersTogether,
+  type SsmAdapter,
+} from './ssm';
 export { createTtlCache, type TtlCache, type TtlCacheOptions } from './ttl-cache';
 export {
   createLaunchTemplateWriter,

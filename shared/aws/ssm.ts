@@ -1,12 +1,14 @@
 import {
   GetParameterCommand,
   GetParametersByPathCommand,
+  GetParametersCommand,
   SSMClient,
   type SSMClientConfig,
 } from '@aws-sdk/client-ssm';
 import { DEFAULT_CLIENT_CONFIG } from './client-config';
 import { compact } from './compact';
 import { type AwsErrorContext, sdkErrorName, toAwsError } from './errors';
+import { createTtlCache } from './ttl-cache';
 
 const SERVICE = 'ssm';
 
@@ -30,6 +32,11 @@ export interface SsmAdapter {
   getParameter(name: string, options?: { decrypt?: boolean }): Promise<string | undefined>;
   /** GetParameter with the parameter's type and version, for messages that must say what was read. */
   getParameterEntry(name: string, options?: { decrypt?: boolean }): Promise<Parameter | undefined>;
+  /**
+   * GetParameters: up to 10 names in one call. Names that do not exist are absent from the map (AWS lists them in
+   * InvalidParameters rather than failing the call).
+   */
+  getParameters(names: readonly string[], options?: { decrypt?: boolean }): Promise<Map<string, Parameter>>;
   /** GetParametersByPath, following NextToken to the last page. */
   getParametersByPath(
     path: string,
@@ -74,6 +81,22 @@ export function createSsmAdapter(client: SSMClient = createSsmClient()): SsmAdap
       return (await getParameterEntry(name, options))?.value;
     },
 
+    async getParameters(names, options = {}) {
+      const input = { Names: [...names], WithDecryption: options.decrypt ?? true };
+      try {
+        const out = await client.send(new GetParametersCommand(input));
+        const found = new Map<string, Parameter>();
+        for (const p of out.Parameters ?? []) {
+          if (p.Name !== undefined && p.Value !== undefined) {
+            found.set(p.Name, toParameter(p.Name, p.Value, p));
+          }
+        }
+        return found;
+      } catch (error) {
+        throw toAwsError(context('GetParameters', input), error);
+      }
+    },
+
     async getParametersByPath(path, options = {}) {
       const result: Parameter[] = [];
       let nextToken: string | undefined;
@@ -108,4 +131,34 @@ export function createSsmAdapter(client: SSMClient = createSsmClient()): SsmAdap
 
 function toParameter(name: string, value: string, p: { Type?: string; Version?: number }): Parameter {
   return compact({ name, value, type: p.Type, version: p.Version });
+}
+
+/**
+ * Reads `names` together: the first read of any of them fetches all in one GetParameters call, and each is then
+ * served from that answer for `ttlMs` (per container, like every settings cache). Other names, reads that ask
+ * not to decrypt, and names the answer does not hold go to `ssm` alone, as before. A failed read is not kept: the next one asks again.
+ *
+ * @example
+ * const together = readParametersTogether(ssm, ['/hg/health-token', '/hg/state-key'], { ttlMs: 60_000 });
+ */
+export function readParametersTogether(
+  ssm: Pick<SsmAdapter, 'getParameter' | 'getParameters'>,
+  names: readonly string[],
+  options: { ttlMs: number; now?: () => number },
+): Pick<SsmAdapter, 'getParameter'> {
+  const together = [...new Set(names)];
+  // GetParameters takes at most 10 names; beyond that (never the case for the gate) each is read alone.
+  if (together.length < 2 || together.length > 10) return ssm;
+  const cache = createTtlCache<Map<string, Parameter>>({ ttlMs: options.ttlMs, now: options.now });
+  return {
+    async getParameter(name, readOptions = {}) {
+      if (!together.includes(name) || readOptions.decrypt === false) {
+        return ssm.getParameter(name, readOptions);
+      }
+      const found = await cache.get('together', () => ssm.getParameters(together, { decrypt: true }));
+      // A name the answer does not echo as asked (an ARN, a version selector, or one that does not exist) is read
+      // alone, exactly as before: the batch only ever saves calls, it never decides what a parameter holds.
+      return found.get(name)?.value ?? ssm.getParameter(name, readOptions);
+    },
+  };
 }

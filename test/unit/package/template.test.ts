@@ -324,7 +324,7 @@ describe('serverless package', () => {
   it('gives the launch gate its lifecycle, SSM and queue permissions, scoped', () => {
     const all = statementsOf('LaunchGateRole');
     const byAction = (action: string) => all.find((s) => actionsOf(s).includes(action))!;
-    for (const needed of [...WRITE_ACTIONS, 'ssm:GetParameter', 'kms:Decrypt']) {
+    for (const needed of [...WRITE_ACTIONS, 'ssm:GetParameter', 'ssm:GetParameters', 'kms:Decrypt']) {
       expect(byAction(needed), needed).toBeDefined();
     }
     // Warm-pool launches are checked with Auto Scaling, and so is membership before SetInstanceHealth.
@@ -334,6 +334,8 @@ describe('serverless package', () => {
       ':autoScalingGroup:*:autoScalingGroupName/${GroupNamePrefix}*',
     );
     expect(JSON.stringify(byAction('ssm:GetParameter').Resource)).toContain(':parameter/healthgate/*');
+    // The token and the state key are read together: both actions on the same parameters.
+    expect(byAction('ssm:GetParameters')).toBe(byAction('ssm:GetParameter'));
     expect(byAction('kms:Decrypt').Condition).toEqual({
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string.
       StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } },

@@ -86,10 +86,9 @@ export function defaultLaunchGateDeps(
   config: FunctionConfig,
   observability: Pick<LaunchGateDeps, 'log' | 'metrics'>,
 ): LaunchGateHandlerDeps {
-  // The health token and the state keys are read by every cold container: one GetParameters call for both.
-  const ssm = createSsmAdapter();
-  const secrets = readParametersTogether(
-    ssm,
+  // Every cold container reads the group's policy, the health token and the state keys: one GetParameters call.
+  const ssm = readParametersTogether(
+    createSsmAdapter(),
     [config.healthTokenParameter, config.stateKeyParameter].filter((n): n is string => n !== undefined),
     { ttlMs: config.policyCacheSeconds * 1000 },
   );
@@ -113,13 +112,13 @@ export function defaultLaunchGateDeps(
     }),
     defaultProbeCidrs: config.probeCidrs,
     healthToken: createHealthTokenSource({
-      ssm: secrets,
+      ssm,
       parameterName: config.healthTokenParameter,
       cacheSeconds: config.policyCacheSeconds,
     }),
     healthTokenHeader: config.healthTokenHeader,
     stateKeys: createStateKeySource({
-      ssm: secrets,
+      ssm,
       parameterName: config.stateKeyParameter,
       cacheSeconds: config.policyCacheSeconds,
     }),

@@ -76,6 +76,7 @@ export {
   createSsmAdapter,
   createSsmClient,
   type Parameter,
+  type ParametersRead,
   readParametersTogether,
   type SsmAdapter,
 } from './ssm';

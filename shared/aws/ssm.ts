@@ -8,7 +8,6 @@ import {
 import { DEFAULT_CLIENT_CONFIG } from './client-config';
 import { compact } from './compact';
 import { type AwsErrorContext, sdkErrorName, toAwsError } from './errors';
-import { createTtlCache } from './ttl-cache';
 
 const SERVICE = 'ssm';
 
@@ -22,6 +21,12 @@ export interface Parameter {
   version?: number;
 }
 
+/** One GetParameters answer: the parameters found, by name, and the names AWS listed as InvalidParameters. */
+export interface ParametersRead {
+  found: Map<string, Parameter>;
+  missing: Set<string>;
+}
+
 /**
  * The SSM Parameter Store calls healthgate makes. Every read decrypts by default: a SecureString read without
  * decryption answers its ciphertext, and WithDecryption is ignored for String and StringList, so decrypting costs
@@ -33,10 +38,10 @@ export interface SsmAdapter {
   /** GetParameter with the parameter's type and version, for messages that must say what was read. */
   getParameterEntry(name: string, options?: { decrypt?: boolean }): Promise<Parameter | undefined>;
   /**
-   * GetParameters: up to 10 names in one call. Names that do not exist are absent from the map (AWS lists them in
-   * InvalidParameters rather than failing the call).
+   * GetParameters: up to 10 names in one call. AWS does not fail the call for names that do not exist: it lists
+   * them in InvalidParameters, here `missing`.
    */
-  getParameters(names: readonly string[], options?: { decrypt?: boolean }): Promise<Map<string, Parameter>>;
+  getParameters(names: readonly string[], options?: { decrypt?: boolean }): Promise<ParametersRead>;
   /** GetParametersByPath, following NextToken to the last page. */
   getParametersByPath(
     path: string,
@@ -91,7 +96,7 @@ export function createSsmAdapter(client: SSMClient = createSsmClient()): SsmAdap
             found.set(p.Name, toParameter(p.Name, p.Value, p));
           }
         }
-        return found;
+        return { found, missing: new Set(out.InvalidParameters ?? []) };
       } catch (error) {
         throw toAwsError(context('GetParameters', input), error);
       }
@@ -133,32 +138,69 @@ function toParameter(name: string, value: string, p: { Type?: string; Version?: 
   return compact({ name, value, type: p.Type, version: p.Version });
 }
 
+/** GetParameters takes at most 10 names ("Array Members: Minimum number of 1 item. Maximum number of 10 items."). */
+const MAX_NAMES_PER_CALL = 10;
+
 /**
- * Reads `names` together: the first read of any of them fetches all in one GetParameters call, and each is then
- * served from that answer for `ttlMs` (per container, like every settings cache). Other names, reads that ask
- * not to decrypt, and names the answer does not hold go to `ssm` alone, as before. A failed read is not kept: the next one asks again.
+ * Reads `names` together: the first read after a cold start (or after `ttlMs`) fetches all of them in one
+ * GetParameters call, with the parameter it was asked for when that is another one (the group's policy), and each
+ * of `names` is then served from that answer for `ttlMs` (per container, like every settings cache). Reads that ask
+ * not to decrypt, other names while the answer is fresh, and names the answer neither holds nor lists as missing go
+ * to `ssm` alone, as before; so does any read whose batch failed (its error is then the one call's, as without the
+ * batch). A failed batch is not kept: the next read asks again.
  *
  * @example
- * const together = readParametersTogether(ssm, ['/hg/health-token', '/hg/state-key'], { ttlMs: 60_000 });
+ * const ssm = readParametersTogether(createSsmAdapter(), ['/hg/health-token', '/hg/state-key'], { ttlMs: 60_000 });
  */
 export function readParametersTogether(
-  ssm: Pick<SsmAdapter, 'getParameter' | 'getParameters'>,
+  ssm: Pick<SsmAdapter, 'getParameterEntry' | 'getParameters'>,
   names: readonly string[],
   options: { ttlMs: number; now?: () => number },
-): Pick<SsmAdapter, 'getParameter'> {
+): Pick<SsmAdapter, 'getParameter' | 'getParameterEntry'> {
   const together = [...new Set(names)];
-  // GetParameters takes at most 10 names; beyond that (never the case for the gate) each is read alone.
-  if (together.length < 2 || together.length > 10) return ssm;
-  const cache = createTtlCache<Map<string, Parameter>>({ ttlMs: options.ttlMs, now: options.now });
+  const now = options.now ?? Date.now;
+  let shared: { expiresAt: number; answer: Promise<ParametersRead> } | undefined;
+
+  const fetch = (extra?: string): Promise<ParametersRead> => {
+    const answer = ssm.getParameters(extra === undefined ? together : [extra, ...together], {
+      decrypt: true,
+    });
+    const entry = { expiresAt: now() + options.ttlMs, answer };
+    shared = entry;
+    answer.catch(() => {
+      if (shared === entry) shared = undefined;
+    });
+    return answer;
+  };
+
+  const getParameterEntry: SsmAdapter['getParameterEntry'] = async (name, readOptions = {}) => {
+    const fresh = shared !== undefined && now() < shared.expiresAt ? shared.answer : undefined;
+    const member = together.includes(name);
+    const alone =
+      readOptions.decrypt === false ||
+      together.length === 0 ||
+      together.length + (member ? 0 : 1) > MAX_NAMES_PER_CALL ||
+      (!member && fresh !== undefined);
+    if (alone) return ssm.getParameterEntry(name, readOptions);
+    let read: ParametersRead;
+    try {
+      read = await (fresh ?? fetch(member ? undefined : name));
+    } catch {
+      // Read alone, so that an error names the one parameter and call it is about, exactly as without the batch.
+      return ssm.getParameterEntry(name, readOptions);
+    }
+    const { found, missing } = read;
+    // A name the answer does not echo as asked (an ARN, a version selector) is read alone: the batch only ever
+    // saves calls, it never decides what a parameter holds.
+    const entry = found.get(name);
+    if (entry !== undefined) return entry;
+    return missing.has(name) ? undefined : ssm.getParameterEntry(name, readOptions);
+  };
+
   return {
-    async getParameter(name, readOptions = {}) {
-      if (!together.includes(name) || readOptions.decrypt === false) {
-        return ssm.getParameter(name, readOptions);
-      }
-      const found = await cache.get('together', () => ssm.getParameters(together, { decrypt: true }));
-      // A name the answer does not echo as asked (an ARN, a version selector, or one that does not exist) is read
-      // alone, exactly as before: the batch only ever saves calls, it never decides what a parameter holds.
-      return found.get(name)?.value ?? ssm.getParameter(name, readOptions);
+    getParameterEntry,
+    async getParameter(name, readOptions) {
+      return (await getParameterEntry(name, readOptions))?.value;
     },
   };
 }

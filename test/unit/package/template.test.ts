@@ -1,17 +1,20 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  extractBundle,
+  FUNCTION_BUNDLES,
+  packageFunctions,
+  TEMPLATE_FILE,
+} from '../../../scripts/function-bundles';
 import { METRIC_DIMENSION, METRIC_NAMESPACE, MetricName } from '../../../shared/observability/metrics';
-import { readZip } from './zip';
 
 const run = promisify(execFile);
-const root = resolve(import.meta.dirname, '../../..');
 const hasCfnLint = spawnSync('cfn-lint', ['--version'], { stdio: 'ignore' }).status === 0;
-const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
 
 interface Statement {
   Effect: string;
@@ -67,24 +70,7 @@ let packagingMs: number;
 
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'healthgate-package-'));
-  const started = Date.now();
-  // Offline and anonymous: no telemetry, no notifications, dummy credentials (packaging never calls AWS).
-  await run(
-    process.execPath,
-    [join(root, 'node_modules/osls/bin/serverless.js'), 'package', '--package', outDir],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-      },
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  packagingMs = Date.now() - started;
+  packagingMs = await packageFunctions(outDir);
   const parsed = JSON.parse(await readFile(join(outDir, TEMPLATE_FILE), 'utf8'));
   template = parsed;
   resources = parsed.Resources;
@@ -187,36 +173,27 @@ describe('serverless package', () => {
   });
 
   it('keeps each function bundle at most 1.5 MB (every cold start parses it), its source map apart', async () => {
-    for (const [name, file] of [
-      ['rollbackCheck', 'functions/rollback-check.mjs'],
-      ['launchGate', 'functions/launch-gate.mjs'],
-    ] as const) {
-      const files = readZip(await readFile(join(outDir, `${name}.zip`)));
-      const code = files.get(file)!;
-      expect(code.length, `${file}: ${(code.length / 1e6).toFixed(2)} MB`).toBeLessThanOrEqual(1_500_000);
-      expect(files.has(`${file}.map`), `${file}.map travels beside it`).toBe(true);
-      const linked = code.toString('utf8').includes(`//# sourceMappingURL=${file.split('/').pop()}.map`);
-      expect(linked, `${file} names its source map`).toBe(true);
+    for (const name of ['rollbackCheck', 'launchGate'] as const) {
+      const { bundle, bundleBytes, files } = await extractBundle(outDir, name, join(outDir, 'unzipped'));
+      const file = FUNCTION_BUNDLES[name].bundle;
+      expect(bundleBytes, `${file}: ${(bundleBytes / 1e6).toFixed(2)} MB`).toBeLessThanOrEqual(1_500_000);
+      expect(files, `${file}.map travels beside it`).toContain(`${file}.map`);
+      const code = await readFile(bundle, 'utf8');
+      expect(code.slice(0, 200)).toContain('createRequire');
+      expect(code, `${file} names its source map`).toContain(
+        `//# sourceMappingURL=${file.split('/').pop()}.map`,
+      );
     }
   });
 
   it('ships ESM bundles that load and answer (the createRequire banner works)', async () => {
-    const dir = join(outDir, 'unzipped');
-    for (const [name, file] of [
-      ['rollbackCheck', 'functions/rollback-check.mjs'],
-      ['launchGate', 'functions/launch-gate.mjs'],
-    ] as const) {
-      const files = readZip(await readFile(join(outDir, `${name}.zip`)));
-      const code = files.get(file);
-      expect(code, `${name}.zip holds ${file}`).toBeDefined();
-      expect(code!.toString('utf8', 0, 200)).toContain('createRequire');
-      await mkdir(join(dir, name, 'functions'), { recursive: true });
-      await writeFile(join(dir, name, file), code!);
-    }
+    const dir = join(outDir, 'loaded');
+    const rollbackCheck = await extractBundle(outDir, 'rollbackCheck', dir);
+    const launchGate = await extractBundle(outDir, 'launchGate', dir);
     // Plain Node (not the test runner's module pipeline) loads each bundle as Lambda's runtime would.
     const script = `
-      const rollback = await import(${JSON.stringify(pathToFileURL(join(dir, 'rollbackCheck/functions/rollback-check.mjs')).href)});
-      const launch = await import(${JSON.stringify(pathToFileURL(join(dir, 'launchGate/functions/launch-gate.mjs')).href)});
+      const rollback = await import(${JSON.stringify(pathToFileURL(rollbackCheck.bundle).href)});
+      const launch = await import(${JSON.stringify(pathToFileURL(launchGate.bundle).href)});
       const context = { getRemainingTimeInMillis: () => 10000, functionName: 'rollbackCheck' };
       const error = await rollback.handler({ asg: 'web' }, context).then(() => undefined, (e) => e);
       console.log(JSON.stringify({ launch: typeof launch.handler, name: error?.name, field: error?.field }));

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { FaultRule } from '../../sim/api/faults';
 import { formatUserData, runMigrations } from '../../sim/fleet';
 import { jsonLines } from '../../sim/lambda/function-logs';
+import type { LambdaHandler } from '../../sim/lambda/functions';
 import { LAUNCH_GATE_FUNCTION, type LocalStack, startLocalStack } from '../../sim/local-stack';
 
 export const SECRET_KEY = 'sim-secret-key-not-a-secret';
@@ -33,6 +34,11 @@ export interface GateStackOptions {
   seed: number;
   duplicates?: boolean;
   faults?: FaultRule[];
+  /**
+   * Loads the launch gate's module for a container; default `functions/launch-gate.ts` itself. The packaged
+   * bundle's test loads the zip's `.mjs` here instead.
+   */
+  loadGate?: (container: number) => Promise<{ handler: LambdaHandler }>;
 }
 
 /** A stack with the real gate, images `ami-v1` and `ami-v3` (ships migration 0003), and a v1-migrated database. */
@@ -56,8 +62,9 @@ export async function startGateStack(
     functions: {
       [LAUNCH_GATE_FUNCTION]: {
         // One module instance per container: concurrent invocations never share clients, caches or the logger.
-        load: (container) =>
-          import(/* @vite-ignore */ `../../functions/launch-gate.ts?container=${container}`),
+        load:
+          options.loadGate ??
+          ((container) => import(/* @vite-ignore */ `../../functions/launch-gate.ts?container=${container}`)),
         options: { timeoutMs: GATE_TIMEOUT_MS },
       },
     },

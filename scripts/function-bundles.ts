@@ -24,16 +24,17 @@ export type FunctionName = keyof typeof FUNCTION_BUNDLES;
 export const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
 
 /**
- * Runs `osls package --package <outDir>` in the repository: offline and anonymous (no telemetry, no
- * notifications, dummy credentials; packaging never calls AWS). Resolves with its duration in ms.
+ * Runs `osls package --package <outDir>` in the repository (or in `root`, a copy of another commit's tree with
+ * node_modules): offline and anonymous (no telemetry, no notifications, dummy credentials; packaging never calls
+ * AWS). Resolves with its duration in ms.
  */
-export async function packageFunctions(outDir: string): Promise<number> {
+export async function packageFunctions(outDir: string, root = ROOT): Promise<number> {
   const started = Date.now();
   await run(
     process.execPath,
-    [path.join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--package', outDir],
+    [path.join(root, 'node_modules/osls/bin/serverless.js'), 'package', '--package', outDir],
     {
-      cwd: ROOT,
+      cwd: root,
       env: {
         ...process.env,
         SLS_TELEMETRY_DISABLED: '1',

@@ -125,7 +125,7 @@ export function renderGateBench(r: GateBenchResults): string {
     'The real `functions/launch-gate.ts` behind the sim (`test/support/gate-fleet.ts`): lifecycle events go to the ' +
       'steps queue (visibility timeout 180 s, batches of 10, no batching window, no MaximumConcurrency, as ' +
       'serverless.yml sets them), an event source mapping invokes the gate (30 s timeout, one module instance ' +
-      'per container, POLICY_CACHE_SECONDS 60), and instances are light health servers on 127.0.1.N. Nothing is ' +
+      'per container, POLICY_CACHE_SECONDS 60, SECRET_CACHE_SECONDS 300), and instances are light health servers on 127.0.1.N. Nothing is ' +
       "time-scaled: the gate's intervals, SQS delays, boots, hooks and LB checks run on real time.",
     '',
     `## At the defaults: ${d.spec.good + d.spec.bad} instances booting for ${d.spec.bootDelayMs / 1000} s`,

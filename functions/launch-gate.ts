@@ -86,11 +86,12 @@ export function defaultLaunchGateDeps(
   config: FunctionConfig,
   observability: Pick<LaunchGateDeps, 'log' | 'metrics'>,
 ): LaunchGateHandlerDeps {
-  // Every cold container reads the group's policy, the health token and the state keys: one GetParameters call.
+  // Every cold container reads the group's policy, the health token and the state keys: one GetParameters call;
+  // the two secrets are read together again when their cache ends or one of them fails.
   const ssm = readParametersTogether(
     createSsmAdapter(),
     [config.healthTokenParameter, config.stateKeyParameter].filter((n): n is string => n !== undefined),
-    { ttlMs: config.policyCacheSeconds * 1000 },
+    { ttlMs: config.secretCacheSeconds * 1000 },
   );
   const sqs = createSqsAdapter();
   const queueUrl = requireStepQueueUrl(config);
@@ -114,13 +115,13 @@ export function defaultLaunchGateDeps(
     healthToken: createHealthTokenSource({
       ssm,
       parameterName: config.healthTokenParameter,
-      cacheSeconds: config.policyCacheSeconds,
+      cacheSeconds: config.secretCacheSeconds,
     }),
     healthTokenHeader: config.healthTokenHeader,
     stateKeys: createStateKeySource({
       ssm,
       parameterName: config.stateKeyParameter,
-      cacheSeconds: config.policyCacheSeconds,
+      cacheSeconds: config.secretCacheSeconds,
     }),
     probe,
     schedule: async (step, delaySeconds) => {

@@ -318,8 +318,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     HEALTH_TOKEN_PARAMETER,
     HEALTH_TOKEN_HEADER: 'x-health-token',
     STATE_KEY_PARAMETER,
-    // Policies change between runs of a test: read them fresh.
+    // Policies, tokens and keys change between runs of a test: read them fresh.
     POLICY_CACHE_SECONDS: '0',
+    SECRET_CACHE_SECONDS: '0',
     ...options.env,
   };
   const policyPrefix = env.POLICY_PREFIX ?? '/healthgate';

@@ -1,5 +1,5 @@
 import type { SsmAdapter } from './ssm';
-import { createTtlCache } from './ttl-cache';
+import { createSecretCache } from './ttl-cache';
 
 /** The health token is configured but its SSM parameter does not exist: the gate cannot see identities. */
 export class HealthTokenMissingError extends Error {
@@ -12,29 +12,51 @@ export class HealthTokenMissingError extends Error {
 }
 
 /** Reads the token that unlocks the detailed /health body; `undefined` when none is configured. */
-export type HealthTokenSource = () => Promise<string | undefined>;
+export interface HealthTokenSource {
+  (): Promise<string | undefined>;
+  /**
+   * The token was sent and the answer named no instance (the app may hold a newer token): read it again at the
+   * next use, unless it was read moments ago (see {@link SECRET_MIN_REFRESH_MS}). Says whether it will be.
+   */
+  refused?(): boolean;
+}
 
 /**
- * The health token from SSM (SecureString, decrypted), cached per container like the policies.
- * A configured parameter that does not exist is an error (fail closed), not "no token".
+ * Default time the launch gate reuses the health token and the state keys (as the AWS Parameters and Secrets
+ * Lambda extension's default TTL): a failed use reads them again sooner.
+ */
+export const DEFAULT_SECRET_CACHE_SECONDS = 300;
+
+/** A cached secret is read again after a failed use only if it was read at least this long ago. */
+export const SECRET_MIN_REFRESH_MS = 30_000;
+
+/**
+ * The health token from SSM (SecureString, decrypted), cached per container for `cacheSeconds` and read again
+ * as soon as an app refuses it ({@link HealthTokenSource.refused}). A configured parameter that does not exist
+ * is an error (fail closed), not "no token".
  */
 export function createHealthTokenSource(options: {
-  ssm: Pick<SsmAdapter, 'getParameter'>;
+  ssm: Pick<SsmAdapter, 'getParameter'> & { forget?(name: string): void };
   parameterName?: string;
   cacheSeconds: number;
   now?: () => number;
 }): HealthTokenSource {
-  const { parameterName } = options;
+  const { parameterName, ssm } = options;
   if (parameterName === undefined) {
     return async () => undefined;
   }
-  const cache = createTtlCache<string>({ ttlMs: options.cacheSeconds * 1000, now: options.now });
-  return () =>
-    cache.get(parameterName, async () => {
-      const value = await options.ssm.getParameter(parameterName, { decrypt: true });
+  const cache = createSecretCache({
+    load: async () => {
+      const value = await ssm.getParameter(parameterName, { decrypt: true });
       if (value === undefined || value === '') {
         throw new HealthTokenMissingError(parameterName);
       }
       return value;
-    });
+    },
+    ttlMs: options.cacheSeconds * 1000,
+    minRefreshMs: SECRET_MIN_REFRESH_MS,
+    onDrop: () => ssm.forget?.(parameterName),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return Object.assign(() => cache.read(), { refused: () => cache.stale() });
 }

@@ -52,7 +52,13 @@ export {
   LoadBalancerNotFoundError,
   PolicyInvalidError,
 } from './errors';
-export { createHealthTokenSource, HealthTokenMissingError, type HealthTokenSource } from './health-token';
+export {
+  createHealthTokenSource,
+  DEFAULT_SECRET_CACHE_SECONDS,
+  HealthTokenMissingError,
+  type HealthTokenSource,
+  SECRET_MIN_REFRESH_MS,
+} from './health-token';
 export {
   type InstanceRefreshDescription,
   isActiveRefreshStatus,
@@ -80,7 +86,14 @@ export {
   readParametersTogether,
   type SsmAdapter,
 } from './ssm';
-export { createTtlCache, type TtlCache, type TtlCacheOptions } from './ttl-cache';
+export {
+  createSecretCache,
+  createTtlCache,
+  type SecretCache,
+  type SecretCacheOptions,
+  type TtlCache,
+  type TtlCacheOptions,
+} from './ttl-cache';
 export {
   createLaunchTemplateWriter,
   createParameterWriter,

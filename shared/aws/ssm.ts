@@ -147,7 +147,7 @@ const MAX_NAMES_PER_CALL = 10;
  * of `names` is then served from that answer for `ttlMs` (per container, like every settings cache). Reads that ask
  * not to decrypt, other names while the answer is fresh, and names the answer neither holds nor lists as missing go
  * to `ssm` alone, as before; so does any read whose batch failed (its error is then the one call's, as without the
- * batch). A failed batch is not kept: the next read asks again.
+ * batch). A failed batch is not kept: the next read asks again; nor is one a reader calls stale (`forget`).
  *
  * @example
  * const ssm = readParametersTogether(createSsmAdapter(), ['/hg/health-token', '/hg/state-key'], { ttlMs: 60_000 });
@@ -156,7 +156,10 @@ export function readParametersTogether(
   ssm: Pick<SsmAdapter, 'getParameterEntry' | 'getParameters'>,
   names: readonly string[],
   options: { ttlMs: number; now?: () => number },
-): Pick<SsmAdapter, 'getParameter' | 'getParameterEntry'> {
+): Pick<SsmAdapter, 'getParameter' | 'getParameterEntry'> & {
+  /** Drops the shared answer when it holds `name`: the next read of any of `names` asks SSM again. */
+  forget(name: string): void;
+} {
   const together = [...new Set(names)];
   const now = options.now ?? Date.now;
   let shared: { expiresAt: number; answer: Promise<ParametersRead> } | undefined;
@@ -201,6 +204,9 @@ export function readParametersTogether(
     getParameterEntry,
     async getParameter(name, readOptions) {
       return (await getParameterEntry(name, readOptions))?.value;
+    },
+    forget(name) {
+      if (together.includes(name)) shared = undefined;
     },
   };
 }

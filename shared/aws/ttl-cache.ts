@@ -52,3 +52,50 @@ export function createTtlCache<V>(options: TtlCacheOptions): TtlCache<V> {
     },
   };
 }
+
+/** Options of {@link createSecretCache}. */
+export interface SecretCacheOptions<V> {
+  /** Reads the secret (from SSM). A failed read is not kept: the next read asks again. */
+  load: () => Promise<V>;
+  /** How long a read value is served; 0: every read loads. */
+  ttlMs: number;
+  /** A value loaded less than this long ago is kept even when called stale: bounds the reads a failure can cause. */
+  minRefreshMs: number;
+  /** Called when a stale value is dropped (to drop it from a shared answer too). */
+  onDrop?: () => void;
+  now?: () => number;
+}
+
+/** A cached secret that a failed use can call stale. */
+export interface SecretCache<V> {
+  read(): Promise<V>;
+  /**
+   * The value did not work (a token the app refused, a seal by a key this container does not know): drop it, so
+   * the next read loads it again, unless it was loaded less than `minRefreshMs` ago. Says whether it was dropped.
+   */
+  stale(): boolean;
+}
+
+/**
+ * A secret kept for a long TTL and read again as soon as using it fails, the way verifiers cache signing keys:
+ * few reads while it works, a prompt re-read after a rotation. A use that keeps failing (a forged key id in every
+ * message, an app that never accepts the token) costs at most one read per `minRefreshMs`.
+ */
+export function createSecretCache<V>(options: SecretCacheOptions<V>): SecretCache<V> {
+  const now = options.now ?? Date.now;
+  const cache = createTtlCache<V>({ ttlMs: options.ttlMs, now, maxEntries: 1 });
+  let loadedAt = Number.NEGATIVE_INFINITY;
+  return {
+    read: () =>
+      cache.get('value', () => {
+        loadedAt = now();
+        return options.load();
+      }),
+    stale() {
+      if (now() - loadedAt < options.minRefreshMs) return false;
+      cache.clear();
+      options.onDrop?.();
+      return true;
+    },
+  };
+}

@@ -1,5 +1,6 @@
 // A namespace import: bundlers keep only the parts used (the named `z` object would pull in all of zod).
 import * as z from 'zod';
+import { DEFAULT_SECRET_CACHE_SECONDS } from '../aws/health-token';
 import { DEFAULT_POLICY_CACHE_SECONDS, DEFAULT_POLICY_PREFIX } from '../aws/policy-loader';
 import { checkCidr } from '../health';
 import { DEFAULT_PROBE_CIDRS } from '../probe/address-guard';
@@ -45,6 +46,11 @@ export const FunctionEnvSchema = z.object({
   /** How long a warm container reuses a loaded policy; 0 disables the cache. */
   POLICY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(DEFAULT_POLICY_CACHE_SECONDS),
   /**
+   * How long the launch gate's container reuses the health token and the state keys; each is read again at once
+   * when using it fails (an app refusing the token, a seal by an unknown key). 0 disables the cache.
+   */
+  SECRET_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(DEFAULT_SECRET_CACHE_SECONDS),
+  /**
    * Comma-separated CIDRs the gate may probe when a policy names none (default RFC 1918); spaces around the commas
    * are allowed, each entry follows the one CIDR rule (shared/health/cidr).
    */
@@ -55,12 +61,12 @@ export const FunctionEnvSchema = z.object({
     .trim()
     .regex(SSM_PATH, 'must be an SSM parameter name like /healthgate/health-token')
     .optional(),
+  /** The queue the launch gate schedules its next steps on (its own event source); the launch gate needs it. */
+  STEP_QUEUE_URL: z.url({ protocol: /^https?$/, error: 'must be an SQS queue URL (https://…)' }).optional(),
   /**
    * SSM parameter (SecureString) with the secret(s) that seal the launch gate's carried state, one per line, the
    * first sealing; unset: no state is sealed and carried passes never count. Only the launch gate may read it.
    */
-  /** The queue the launch gate schedules its next steps on (its own event source); the launch gate needs it. */
-  STEP_QUEUE_URL: z.url({ protocol: /^https?$/, error: 'must be an SQS queue URL (https://…)' }).optional(),
   STATE_KEY_PARAMETER: z
     .string()
     .trim()
@@ -78,6 +84,8 @@ export const FunctionEnvSchema = z.object({
 export interface FunctionConfig {
   policyPrefix: string;
   policyCacheSeconds: number;
+  /** The launch gate's cache of the health token and the state keys. */
+  secretCacheSeconds: number;
   probeCidrs: readonly string[];
   /** Undefined when no health token is configured. */
   healthTokenParameter?: string;
@@ -99,6 +107,7 @@ export function loadFunctionConfig(env: Record<string, string | undefined> = pro
   const config: FunctionConfig = {
     policyPrefix: env_.POLICY_PREFIX,
     policyCacheSeconds: env_.POLICY_CACHE_SECONDS,
+    secretCacheSeconds: env_.SECRET_CACHE_SECONDS,
     probeCidrs: env_.PROBE_CIDRS ?? DEFAULT_PROBE_CIDRS,
     healthTokenHeader: env_.HEALTH_TOKEN_HEADER,
   };

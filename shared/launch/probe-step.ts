@@ -39,6 +39,16 @@ export async function probeCanary(
   for (const check of compactObservation(observation).failingChecks) {
     deps.metrics.record(group, MetricName.CheckFailures, Unit.Count, 1, { Check: check.name });
   }
+  // A token sent, a health answer read, and no instance named: the app may hold a newer token than this
+  // container (a rotation); the next step reads it again.
+  if (
+    target.headers[deps.healthTokenHeader] !== undefined &&
+    result.body !== undefined &&
+    !result.instanceId
+  ) {
+    if (deps.healthToken.refused?.())
+      deps.log.warn('health token not accepted: reading it again for the next probe');
+  }
   deps.log.info('probe', {
     outcome: result.outcome,
     httpStatus: result.httpStatus,

@@ -49,5 +49,20 @@ export async function checkSeal(
     return { ok: false, why: `state keys unreadable: ${errorMessage(error)}` };
   }
   if (keys === undefined) return { ok: false, why: 'no state key configured' };
-  return verifySeal(body, given, keys) ? { ok: true } : { ok: false, why: 'the seal does not verify' };
+  if (verifySeal(body, given, keys)) return { ok: true };
+  // Sealed by a key this container has not read yet (a rotation since): read the keys again, once.
+  if (!sealKeyKnown(given, keys) && deps.stateKeys.unknownKey?.()) {
+    try {
+      const fresh = await deps.stateKeys();
+      if (fresh !== undefined && verifySeal(body, given, fresh)) return { ok: true };
+    } catch (error) {
+      return { ok: false, why: `state keys unreadable: ${errorMessage(error)}` };
+    }
+  }
+  return { ok: false, why: 'the seal does not verify' };
+}
+
+function sealKeyKnown(given: unknown, keys: StateKeys): boolean {
+  const kid = typeof given === 'object' && given !== null ? (given as { kid?: unknown }).kid : undefined;
+  return keys.accepted.some((k) => k.id === kid);
 }

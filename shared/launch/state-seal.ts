@@ -5,11 +5,12 @@
  *
  * The key is an SSM SecureString only the launch gate's role may read (STATE_KEY_PARAMETER). It holds one secret
  * per line: the first seals, every line verifies, so a rotation is "write `new\nold`, later `new`" with no
- * continuation in flight refused.
+ * continuation in flight refused (the later write once every container has read the first: SECRET_CACHE_SECONDS).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { SECRET_MIN_REFRESH_MS } from '../aws/health-token';
 import type { SsmAdapter } from '../aws/ssm';
-import { createTtlCache } from '../aws/ttl-cache';
+import { createSecretCache } from '../aws/ttl-cache';
 
 /** Shortest secret accepted, in characters: 32 random characters are well past guessing. */
 export const MIN_STATE_KEY_LENGTH = 32;
@@ -29,7 +30,14 @@ export interface StateKeys {
 }
 
 /** Reads the gate's state keys; `undefined` when none is configured (then carried passes never count). */
-export type StateKeySource = () => Promise<StateKeys | undefined>;
+export interface StateKeySource {
+  (): Promise<StateKeys | undefined>;
+  /**
+   * A step's seal names a key this container does not know (the parameter may have been rotated since it was
+   * read): read the keys again at the next use, unless they were read moments ago. Says whether they will be.
+   */
+  unknownKey?(): boolean;
+}
 
 /** A seal as carried beside the state. */
 export interface Seal {
@@ -79,24 +87,28 @@ export function parseStateKeys(parameterName: string, value: string | undefined)
 }
 
 /**
- * The state keys from SSM (SecureString, decrypted), cached per container for `cacheSeconds`.
+ * The state keys from SSM (SecureString, decrypted), cached per container for `cacheSeconds` and read again as
+ * soon as a step's seal names a key this container does not know ({@link StateKeySource.unknownKey}).
  *
  * @example
  * const keys = createStateKeySource({ ssm, parameterName: '/healthgate-gate/state-key', cacheSeconds: 60 });
  */
 export function createStateKeySource(options: {
-  ssm: Pick<SsmAdapter, 'getParameter'>;
+  ssm: Pick<SsmAdapter, 'getParameter'> & { forget?(name: string): void };
   parameterName?: string;
   cacheSeconds: number;
   now?: () => number;
 }): StateKeySource {
-  const { parameterName } = options;
+  const { parameterName, ssm } = options;
   if (parameterName === undefined) return async () => undefined;
-  const cache = createTtlCache<StateKeys>({ ttlMs: options.cacheSeconds * 1000, now: options.now });
-  return () =>
-    cache.get(parameterName, async () =>
-      parseStateKeys(parameterName, await options.ssm.getParameter(parameterName, { decrypt: true })),
-    );
+  const cache = createSecretCache({
+    load: async () => parseStateKeys(parameterName, await ssm.getParameter(parameterName, { decrypt: true })),
+    ttlMs: options.cacheSeconds * 1000,
+    minRefreshMs: SECRET_MIN_REFRESH_MS,
+    onDrop: () => ssm.forget?.(parameterName),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return Object.assign(() => cache.read(), { unknownKey: () => cache.stale() });
 }
 
 /** Seals `payload` (any JSON value) with `key`. */

@@ -4,10 +4,12 @@
  * and from Auto Scaling's record of how its lifecycle action ended), the gate's Lambda cost and concurrency, and
  * the AWS calls it made. Shared by `bench/gate-scale.ts` and `test/integration/gate-scale.test.ts`.
  */
+
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { DEFAULT_SECRET_CACHE_SECONDS } from '../../shared/aws/health-token';
 import { formatUserData } from '../../sim/fleet';
 import { jsonLines } from '../../sim/lambda/function-logs';
 import type { InvocationEvent } from '../../sim/lambda/functions';
@@ -198,6 +200,7 @@ export async function startGateFleet(spec: GateFleetSpec): Promise<GateFleet> {
       POWERTOOLS_LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POLICY_CACHE_SECONDS: String(spec.policyCacheSeconds ?? 60),
+      SECRET_CACHE_SECONDS: String(DEFAULT_SECRET_CACHE_SECONDS),
     },
     // The gate's log is the record of its steps (CloudWatch Logs on AWS): kept with each invocation, not printed.
     lambdaLogs: { echo: false },

@@ -179,6 +179,8 @@ export interface HarnessOptions {
   noHook?: boolean;
   /** What DescribeAutoScalingInstances reports for the instance (default: in this group, `Pending:Wait`). */
   asInstance?: { groupName: string; lifecycleState: string } | 'absent';
+  /** How long the health token and the state keys are cached, on the fake clock (default 0: read every time). */
+  secretCacheSeconds?: number;
 }
 
 /**
@@ -412,10 +414,16 @@ export function createHarness(instance: FakeInstance, options: HarnessOptions = 
     healthToken: createHealthTokenSource({
       ssm: ssmAdapter,
       parameterName: TOKEN_PARAMETER,
-      cacheSeconds: 0,
+      cacheSeconds: options.secretCacheSeconds ?? 0,
+      now: clock.now,
     }),
     healthTokenHeader: 'x-health-token',
-    stateKeys: createStateKeySource({ ssm: ssmAdapter, parameterName: STATE_KEY_PARAMETER, cacheSeconds: 0 }),
+    stateKeys: createStateKeySource({
+      ssm: ssmAdapter,
+      parameterName: STATE_KEY_PARAMETER,
+      cacheSeconds: options.secretCacheSeconds ?? 0,
+      now: clock.now,
+    }),
     probe: (o) => {
       probes.push(o);
       return probe(o);

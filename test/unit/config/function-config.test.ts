@@ -17,6 +17,7 @@ describe('loadFunctionConfig', () => {
     expect(loadFunctionConfig({})).toEqual({
       policyPrefix: '/healthgate',
       policyCacheSeconds: 60,
+      secretCacheSeconds: 300,
       probeCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
       healthTokenHeader: 'x-health-token',
     });
@@ -27,6 +28,7 @@ describe('loadFunctionConfig', () => {
       loadFunctionConfig({
         POLICY_PREFIX: '/acme/healthgate',
         POLICY_CACHE_SECONDS: '0',
+        SECRET_CACHE_SECONDS: '900',
         PROBE_CIDRS: '10.1.0.0/16, 127.0.0.0/8',
         HEALTH_TOKEN_PARAMETER: '/acme/healthgate/token',
         HEALTH_TOKEN_HEADER: 'X-Health-Token',
@@ -35,6 +37,7 @@ describe('loadFunctionConfig', () => {
     ).toEqual({
       policyPrefix: '/acme/healthgate',
       policyCacheSeconds: 0,
+      secretCacheSeconds: 900,
       probeCidrs: ['10.1.0.0/16', '127.0.0.0/8'],
       healthTokenParameter: '/acme/healthgate/token',
       healthTokenHeader: 'X-Health-Token',
@@ -54,6 +57,8 @@ describe('loadFunctionConfig', () => {
     ['POLICY_CACHE_SECONDS', 'sixty'],
     ['POLICY_CACHE_SECONDS', '-1'],
     ['POLICY_CACHE_SECONDS', '1.5'],
+    ['SECRET_CACHE_SECONDS', '3601'],
+    ['SECRET_CACHE_SECONDS', 'five minutes'],
     ['PROBE_CIDRS', '10.0.0.0/33'],
     ['PROBE_CIDRS', 'example.com'],
     ['PROBE_CIDRS', ','],

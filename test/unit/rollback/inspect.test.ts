@@ -38,6 +38,7 @@ const ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3'] as const;
 const config: FunctionConfig = {
   policyPrefix: '/healthgate',
   policyCacheSeconds: 0,
+  secretCacheSeconds: 0,
   probeCidrs: ['127.0.0.0/8'],
   healthTokenParameter: '/healthgate/health-token',
   healthTokenHeader: 'x-health-token',

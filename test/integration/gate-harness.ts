@@ -163,6 +163,9 @@ const CHAIN_ENDS = [
   'lifecycle action no longer active (completed elsewhere or timed out): stopping',
   'instance ended while it waited: nothing to gate',
   'instance not waiting on a launch hook: nothing to decide',
+  // A copy whose first step comes after the other copy's CONTINUE: its gating ends there (it then watches the
+  // load balancers in the decided one's stead, a chain that logs no end of its own when they agree).
+  'launch already continued: resuming the load balancer watch',
 ];
 
 /** The chains of steps for an instance that have ended, one entry per ending line. */

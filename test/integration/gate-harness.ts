@@ -205,6 +205,23 @@ export function decisionOf(
   return agreed || disagreed ? { ...decision, lb: { verdict: agreed ? 'healthy' : 'unhealthy' } } : decision;
 }
 
+/** Waits for the gate's decision on the instance; after a CONTINUE, until the load balancers' watch has ended too. */
+export function waitForDecision(
+  stack: LocalStack,
+  instanceId: string,
+  timeoutMs: number,
+  label = instanceId,
+) {
+  return stack.waitFor(
+    () => {
+      const decision = decisionOf(stack, instanceId);
+      return decision && (decision.action !== 'CONTINUE' || decision.lb) ? decision : undefined;
+    },
+    timeoutMs,
+    `the ${label} decision`,
+  );
+}
+
 /** Every way the instance's launching lifecycle action was finished (by the gate or by a timeout). */
 export function completionsOf(stack: LocalStack, instanceId: string) {
   return stack.timeline.of('lifecycle-action', instanceId);

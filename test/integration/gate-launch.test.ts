@@ -10,13 +10,13 @@ import {
   BOOT_TOLERANT_DEADLINE_SECONDS,
   completeCallsOf,
   completionsOf,
-  decisionOf,
   launchGroup,
   POLICY,
   retire,
   SECRET_KEY,
   startGateStack,
   stepsScheduledOf,
+  waitForDecision as waitForDecisionOn,
 } from './gate-harness';
 
 let stack: LocalStack;
@@ -66,14 +66,7 @@ afterAll(async () => {
 
 /** The gate's decision for the group's instance; after a CONTINUE, once the load balancers' watch has ended too. */
 const waitForDecision = (group: string, timeoutMs: number) =>
-  stack.waitFor(
-    () => {
-      const decision = decisionOf(stack, launched[group]!.instanceId);
-      return decision && (decision.action !== 'CONTINUE' || decision.lb) ? decision : undefined;
-    },
-    timeoutMs,
-    `the ${group} decision`,
-  );
+  waitForDecisionOn(stack, launched[group]!.instanceId, timeoutMs, group);
 
 describe('launch gate against the sim', () => {
   it(

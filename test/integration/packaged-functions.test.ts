@@ -13,11 +13,11 @@ import type { LambdaHandler } from '../../sim/lambda/functions';
 import type { LocalStack } from '../../sim/local-stack';
 import {
   BOOT_TOLERANT_DEADLINE_SECONDS,
-  decisionOf,
   launchGroup,
   retire,
   startGateStack,
   stepsScheduledOf,
+  waitForDecision as waitForDecisionOn,
 } from './gate-harness';
 
 /** Loads a bundle (the query string makes a module instance of its own, as a new container would). */
@@ -71,14 +71,7 @@ afterAll(async () => {
 }, 60_000);
 
 const waitForDecision = (group: string) =>
-  stack.waitFor(
-    () => {
-      const decision = decisionOf(stack, launched[group]!.instanceId);
-      return decision && (decision.action !== 'CONTINUE' || decision.lb) ? decision : undefined;
-    },
-    WAIT_MS,
-    `the ${group} decision`,
-  );
+  waitForDecisionOn(stack, launched[group]!.instanceId, WAIT_MS, group);
 
 describe('the packaged bundles against the sim', () => {
   it(

@@ -8,16 +8,14 @@ import {
   createEc2Adapter,
   createElbAdapter,
   createElbV2Adapter,
-  createHealthTokenSource,
   createPolicyLoader,
   createSqsAdapter,
   createSsmAdapter,
-  readParametersTogether,
 } from '../shared/aws';
 import { type FunctionConfig, loadFunctionConfig, requireStepQueueUrl } from '../shared/config';
 import { parsePolicyInput } from '../shared/gate';
 import {
-  createStateKeySource,
+  createGateParameterReaders,
   type LaunchGateDeps,
   runStep,
   type StepOutcome,
@@ -86,13 +84,8 @@ export function defaultLaunchGateDeps(
   config: FunctionConfig,
   observability: Pick<LaunchGateDeps, 'log' | 'metrics'>,
 ): LaunchGateHandlerDeps {
-  // Every cold container reads the group's policy, the health token and the state keys: one GetParameters call;
-  // the two secrets are read together again when their cache ends or one of them fails.
-  const ssm = readParametersTogether(
-    createSsmAdapter(),
-    [config.healthTokenParameter, config.stateKeyParameter].filter((n): n is string => n !== undefined),
-    { ttlMs: config.secretCacheSeconds * 1000 },
-  );
+  // Every cold container reads the group's policy, the health token and the state keys in one GetParameters call.
+  const { ssm, healthToken, stateKeys } = createGateParameterReaders(createSsmAdapter(), config);
   const sqs = createSqsAdapter();
   const queueUrl = requireStepQueueUrl(config);
   // Hooks and load balancers' health checks change only when an operator changes them: read once per policy
@@ -112,17 +105,9 @@ export function defaultLaunchGateDeps(
       cacheSeconds: config.policyCacheSeconds,
     }),
     defaultProbeCidrs: config.probeCidrs,
-    healthToken: createHealthTokenSource({
-      ssm,
-      parameterName: config.healthTokenParameter,
-      cacheSeconds: config.secretCacheSeconds,
-    }),
+    healthToken,
     healthTokenHeader: config.healthTokenHeader,
-    stateKeys: createStateKeySource({
-      ssm,
-      parameterName: config.stateKeyParameter,
-      cacheSeconds: config.secretCacheSeconds,
-    }),
+    stateKeys,
     probe,
     schedule: async (step, delaySeconds) => {
       await sqs.sendJson(queueUrl, step, delaySeconds);

@@ -36,7 +36,7 @@ export const SECRET_MIN_REFRESH_MS = 30_000;
  * is an error (fail closed), not "no token".
  */
 export function createHealthTokenSource(options: {
-  ssm: Pick<SsmAdapter, 'getParameter'> & { forget?(name: string): void };
+  ssm: SecretParameterReader;
   parameterName?: string;
   cacheSeconds: number;
   now?: () => number;
@@ -47,11 +47,11 @@ export function createHealthTokenSource(options: {
   }
   const cache = createSecretCache({
     load: async () => {
-      const value = await ssm.getParameter(parameterName, { decrypt: true });
+      const { value, readAt } = await readSecretParameter(ssm, parameterName);
       if (value === undefined || value === '') {
         throw new HealthTokenMissingError(parameterName);
       }
-      return value;
+      return { value, ...(readAt !== undefined ? { readAt } : {}) };
     },
     ttlMs: options.cacheSeconds * 1000,
     minRefreshMs: SECRET_MIN_REFRESH_MS,
@@ -59,4 +59,21 @@ export function createHealthTokenSource(options: {
     ...(options.now ? { now: options.now } : {}),
   });
   return Object.assign(() => cache.read(), { refused: () => cache.stale() });
+}
+
+/** Where a cached secret is read: an SSM adapter, or a reader that shares one answer among several parameters. */
+export type SecretParameterReader = Pick<SsmAdapter, 'getParameter'> &
+  Partial<Pick<SsmAdapter, 'getParameterEntry'>> & {
+    /** Drops a shared answer holding `name`, so the next read asks SSM. */
+    forget?(name: string): void;
+  };
+
+/** A SecureString's value (decrypted) and, when the reader says, when SSM answered it. */
+export async function readSecretParameter(
+  ssm: SecretParameterReader,
+  name: string,
+): Promise<{ value: string | undefined; readAt?: number }> {
+  if (!ssm.getParameterEntry) return { value: await ssm.getParameter(name, { decrypt: true }) };
+  const entry = await ssm.getParameterEntry(name, { decrypt: true });
+  return { value: entry?.value, ...(entry?.readAt !== undefined ? { readAt: entry.readAt } : {}) };
 }

@@ -19,6 +19,8 @@ export interface Parameter {
   /** `String`, `StringList` or `SecureString`; absent when the answer does not say. */
   type?: string;
   version?: number;
+  /** Epoch ms at which SSM answered, when the value comes from an answer shared with other reads. */
+  readAt?: number;
 }
 
 /** One GetParameters answer: the parameters found, by name, and the names AWS listed as InvalidParameters. */
@@ -165,10 +167,15 @@ export function readParametersTogether(
   let shared: { expiresAt: number; answer: Promise<ParametersRead> } | undefined;
 
   const fetch = (extra?: string): Promise<ParametersRead> => {
-    const answer = ssm.getParameters(extra === undefined ? together : [extra, ...together], {
-      decrypt: true,
-    });
-    const entry = { expiresAt: now() + options.ttlMs, answer };
+    const askedAt = now();
+    // Each value carries when it was asked for: a cache of one of them counts its age from there.
+    const answer = ssm
+      .getParameters(extra === undefined ? together : [extra, ...together], { decrypt: true })
+      .then(({ found, missing }) => ({
+        found: new Map([...found].map(([name, p]) => [name, { ...p, readAt: askedAt }])),
+        missing,
+      }));
+    const entry = { expiresAt: askedAt + options.ttlMs, answer };
     shared = entry;
     answer.catch(() => {
       if (shared === entry) shared = undefined;

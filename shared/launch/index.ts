@@ -24,6 +24,7 @@ export { LaunchNotWaitingYetError } from './preflight';
 export { MAX_ROUNDS_PER_STEP } from './probe-round';
 export { BASELINE_INSTANCES } from './probe-step';
 export { CLOCK_SKEW_ALLOWANCE_MS, runStep, type StepOutcome } from './run-step';
+export { createGateParameterReaders, type GateParameterReaders } from './secrets';
 export {
   canonicalJson,
   createStateKeySource,

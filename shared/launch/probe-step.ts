@@ -39,13 +39,9 @@ export async function probeCanary(
   for (const check of compactObservation(observation).failingChecks) {
     deps.metrics.record(group, MetricName.CheckFailures, Unit.Count, 1, { Check: check.name });
   }
-  // A token sent, a health answer read, and no instance named: the app may hold a newer token than this
-  // container (a rotation); the next step reads it again.
-  if (
-    target.headers[deps.healthTokenHeader] !== undefined &&
-    result.body !== undefined &&
-    !result.instanceId
-  ) {
+  // A token sent and the answer an unauthorised caller gets (`{ status }`: no checks, no instance): the app
+  // holds a newer token than this container (a rotation); the next step reads it again.
+  if (target.headers[deps.healthTokenHeader] !== undefined && isStatusOnly(result.body)) {
     if (deps.healthToken.refused?.())
       deps.log.warn('health token not accepted: reading it again for the next probe');
   }
@@ -58,6 +54,11 @@ export async function probeCanary(
     error: result.error,
   });
   return observation;
+}
+
+/** The body an unauthorised caller gets: a status, and neither checks nor an instance id. */
+function isStatusOnly(body: ProbeResult['body']): boolean {
+  return body !== undefined && body.instanceId === undefined && body.checks === undefined;
 }
 
 function probeOnce(

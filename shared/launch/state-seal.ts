@@ -8,8 +8,7 @@
  * continuation in flight refused (the later write once every container has read the first: SECRET_CACHE_SECONDS).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { SECRET_MIN_REFRESH_MS } from '../aws/health-token';
-import type { SsmAdapter } from '../aws/ssm';
+import { readSecretParameter, SECRET_MIN_REFRESH_MS, type SecretParameterReader } from '../aws/health-token';
 import { createSecretCache } from '../aws/ttl-cache';
 
 /** Shortest secret accepted, in characters: 32 random characters are well past guessing. */
@@ -94,7 +93,7 @@ export function parseStateKeys(parameterName: string, value: string | undefined)
  * const keys = createStateKeySource({ ssm, parameterName: '/healthgate-gate/state-key', cacheSeconds: 60 });
  */
 export function createStateKeySource(options: {
-  ssm: Pick<SsmAdapter, 'getParameter'> & { forget?(name: string): void };
+  ssm: SecretParameterReader;
   parameterName?: string;
   cacheSeconds: number;
   now?: () => number;
@@ -102,7 +101,10 @@ export function createStateKeySource(options: {
   const { parameterName, ssm } = options;
   if (parameterName === undefined) return async () => undefined;
   const cache = createSecretCache({
-    load: async () => parseStateKeys(parameterName, await ssm.getParameter(parameterName, { decrypt: true })),
+    load: async () => {
+      const { value, readAt } = await readSecretParameter(ssm, parameterName);
+      return { value: parseStateKeys(parameterName, value), ...(readAt !== undefined ? { readAt } : {}) };
+    },
     ttlMs: options.cacheSeconds * 1000,
     minRefreshMs: SECRET_MIN_REFRESH_MS,
     onDrop: () => ssm.forget?.(parameterName),

@@ -10,6 +10,7 @@ import { readParametersTogether } from '../../../shared/aws/ssm';
 import { createSecretCache } from '../../../shared/aws/ttl-cache';
 import type { StepDeps } from '../../../shared/launch/deps';
 import { checkSeal } from '../../../shared/launch/schedule';
+import { createGateParameterReaders } from '../../../shared/launch/secrets';
 import { createStateKeySource, parseStateKeys, seal } from '../../../shared/launch/state-seal';
 import {
   createHarness,
@@ -27,7 +28,7 @@ describe('createSecretCache', () => {
     const clock = fakeClock(0);
     let loads = 0;
     const cache = createSecretCache({
-      load: async () => `v${++loads}`,
+      load: async () => ({ value: `v${++loads}` }),
       ttlMs: 300_000,
       minRefreshMs: 30_000,
       now: clock.now,
@@ -52,7 +53,7 @@ describe('createSecretCache', () => {
     const cache = createSecretCache({
       load: async () => {
         if (fail) throw new Error('throttled');
-        return 'ok';
+        return { value: 'ok' };
       },
       ttlMs: 300_000,
       minRefreshMs: 30_000,
@@ -60,6 +61,106 @@ describe('createSecretCache', () => {
     await expect(cache.read()).rejects.toThrow('throttled');
     fail = false;
     expect(await cache.read()).toBe('ok');
+  });
+
+  it("counts a value's age from when SSM answered it, not from when it was taken from a shared answer", async () => {
+    const clock = fakeClock(0);
+    let loads = 0;
+    const cache = createSecretCache({
+      // Each load takes its value from an answer SSM gave 200 s earlier.
+      load: async () => ({ value: `v${++loads}`, readAt: clock.now() - 200_000 }),
+      ttlMs: 300_000,
+      minRefreshMs: 30_000,
+      now: clock.now,
+    });
+    expect(await cache.read()).toBe('v1');
+    clock.advance(99_000);
+    expect(await cache.read()).toBe('v1');
+    clock.advance(1_000);
+    expect(await cache.read()).toBe('v2');
+    // That answer is already 200 s old: a failed use drops it at once.
+    expect(cache.stale()).toBe(true);
+  });
+});
+
+describe("the gate's SSM readers as production wires them", () => {
+  const POLICY = '/healthgate/web/policy';
+  const TOKEN = '/healthgate/health-token';
+  const KEY = '/healthgate-gate/state-key';
+  const OLD_KEY = 'old-state-key-0123456789abcdef0123456789';
+  const NEW_KEY = 'new-state-key-0123456789abcdef0123456789';
+
+  function wired() {
+    const clock = fakeClock(0);
+    const values = new Map([
+      [POLICY, '{}'],
+      [TOKEN, 'token-1'],
+      [KEY, OLD_KEY],
+    ]);
+    const batches: string[][] = [];
+    const alone: string[] = [];
+    const readers = createGateParameterReaders(
+      {
+        getParameters: async (names) => {
+          batches.push([...names]);
+          return {
+            found: new Map(names.map((n) => [n, { name: n, value: values.get(n)! }])),
+            missing: new Set(),
+          };
+        },
+        getParameterEntry: async (name) => {
+          alone.push(name);
+          return { name, value: values.get(name)! };
+        },
+      },
+      { healthTokenParameter: TOKEN, stateKeyParameter: KEY, secretCacheSeconds: 300 },
+      clock.now,
+    );
+    return { clock, values, batches, alone, readers };
+  }
+
+  it('a cold container reads the policy and both secrets in one call, then keeps the secrets 300 s from it', async () => {
+    const w = wired();
+    expect(await w.readers.ssm.getParameter(POLICY)).toBe('{}');
+    expect(await w.readers.healthToken()).toBe('token-1');
+    expect((await w.readers.stateKeys())?.accepted).toHaveLength(1);
+    expect(w.batches).toEqual([[POLICY, TOKEN, KEY]]);
+    // The token is first used 250 s after the answer: it still expires 300 s after the answer.
+    w.clock.advance(299_000);
+    await w.readers.healthToken();
+    expect(w.batches).toHaveLength(1);
+    w.clock.advance(1_000);
+    await w.readers.healthToken();
+    await w.readers.stateKeys();
+    expect(w.batches).toEqual([
+      [POLICY, TOKEN, KEY],
+      [TOKEN, KEY],
+    ]);
+    expect(w.alone).toEqual([]);
+  });
+
+  it('a refused token and an unknown key are read again in a new call, with the new values', async () => {
+    const w = wired();
+    await w.readers.healthToken();
+    const before = await w.readers.stateKeys();
+    w.values.set(TOKEN, 'token-2');
+    w.values.set(KEY, `${NEW_KEY}\n${OLD_KEY}`);
+    // Within 30 s of the answer, a refusal changes nothing.
+    w.clock.advance(10_000);
+    expect(w.readers.healthToken.refused?.()).toBe(false);
+    expect(await w.readers.healthToken()).toBe('token-1');
+    w.clock.advance(SECRET_MIN_REFRESH_MS);
+    expect(w.readers.healthToken.refused?.()).toBe(true);
+    expect(await w.readers.healthToken()).toBe('token-2');
+    expect(w.batches).toHaveLength(2);
+    // The keys were dropped from the shared answer with the token: a seal by the new key now verifies.
+    const body = { healthgate: 'step', n: 1 };
+    const sealed = { ...body, seal: seal(body, parseStateKeys(KEY, NEW_KEY).seal) };
+    const deps = { stateKeys: w.readers.stateKeys } as unknown as StepDeps;
+    w.clock.advance(SECRET_MIN_REFRESH_MS);
+    expect(before?.accepted).toHaveLength(1);
+    expect(await checkSeal(deps, sealed)).toEqual({ ok: true });
+    expect(w.batches.length).toBeLessThanOrEqual(3);
   });
 });
 
@@ -144,6 +245,21 @@ describe('a rotated health token', () => {
     expect(
       h.mocks.ssm.commandCalls(GetParameterCommand, { Name: TOKEN_PARAMETER }).length,
     ).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('an app that accepts the token but does not know its instance id yet', () => {
+  it('is not taken for a refusal: the token is not read again', async () => {
+    const instance = await startInstance();
+    try {
+      instance.reply(() => ({ status: 200, body: { ...healthBody('pass'), instanceId: undefined } }));
+      const h = createHarness(instance, { secretCacheSeconds: 300 });
+      await h.run(launchEvent());
+      expect(instance.requests.length).toBeGreaterThan(20);
+      expect(h.mocks.ssm.commandCalls(GetParameterCommand, { Name: TOKEN_PARAMETER })).toHaveLength(1);
+    } finally {
+      await instance.close();
+    }
   });
 });
 

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const require = createRequire(import.meta.url);
 const root = resolve(import.meta.dirname, '../../..');
 const plugins = require(join(root, 'scripts/esbuild-plugins.cjs')) as Plugin[] & {
-  markSchemaDeclarationsPure: (source: string) => { code: string; wrapped: number };
+  markSchemaDeclarationsPure: (source: string) => { code: string; wrapped: number; unproven: number[] };
   SCHEMAS_MODULE: RegExp;
 };
 const EC2_SCHEMAS = join(root, 'node_modules/@aws-sdk/client-ec2/dist-es/schemas/schemas_0.js');
@@ -104,6 +104,38 @@ describe('the SDK schemas plugin', () => {
     );
   });
 
+  it('leaves whole, and reports, a declaration whose evaluation could run code', () => {
+    const source = [
+      'const _k = "K";',
+      'let obj = {};',
+      'export var Call$ = [3, make()];',
+      'export var Spread$ = [...others];',
+      'var Key$ = { [obj]: 1 };',
+      'var Getter$ = { get x() { return 1; } };',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text holding a template with an expression.
+      'var Tagged$ = [`a${_k}`];',
+      'var Math$ = [64 | 0, -1, { [_k]: () => Call$ }];',
+    ].join('\n');
+    const { code, wrapped, unproven } = plugins.markSchemaDeclarationsPure(source);
+    expect(unproven).toEqual([3, 4, 5, 6, 7]);
+    expect(wrapped).toBe(2);
+    expect(code).toContain('export var Call$ = [3, make()];');
+    expect(code).toContain('var Math$ = /* @__PURE__ */ (() => ([64 | 0, -1, { [_k]: () => Call$ }]))();');
+  });
+
+  it('proves every declaration of the installed SDK schemas modules inert', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const files = (await readdir(join(root, 'node_modules/@aws-sdk'), { recursive: true }))
+      .map((f) => join(root, 'node_modules/@aws-sdk', f))
+      .filter((f) => plugins.SCHEMAS_MODULE.test(f));
+    expect(files.length).toBeGreaterThan(5);
+    for (const file of files) {
+      const { wrapped, unproven } = plugins.markSchemaDeclarationsPure(await readFile(file, 'utf8'));
+      expect(unproven, file).toEqual([]);
+      expect(wrapped, file).toBeGreaterThan(0);
+    }
+  });
+
   it('applies to the schemas modules of every @aws-sdk client, and to nothing else', () => {
     const { SCHEMAS_MODULE } = plugins;
     expect(SCHEMAS_MODULE.test(EC2_SCHEMAS)).toBe(true);
@@ -112,6 +144,11 @@ describe('the SDK schemas plugin', () => {
     );
     expect(
       SCHEMAS_MODULE.test('C:\\x\\node_modules\\@aws-sdk\\client-sqs\\dist-es\\schemas\\schemas_0.js'),
+    ).toBe(true);
+    expect(
+      SCHEMAS_MODULE.test(
+        '/x/node_modules/@aws-sdk/nested-clients/dist-es/submodules/sts/schemas/schemas_0.js',
+      ),
     ).toBe(true);
     expect(SCHEMAS_MODULE.test('/x/node_modules/@aws-sdk/client-ec2/dist-cjs/index.js')).toBe(false);
     expect(SCHEMAS_MODULE.test('/x/node_modules/@smithy/core/dist-es/submodules/schema/index.js')).toBe(

@@ -25,6 +25,7 @@ import {
 import { type FootprintResults, renderFootprint, type Target } from './footprint-report';
 import type { GateBenchResults } from './gate-report';
 import { machine } from './machine';
+import { median } from './stats';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -101,12 +102,6 @@ async function packageCommit(commit: string, dir: string): Promise<string> {
   await packageFunctions(out, tree);
   return out;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 const work = await mkdtemp(path.join(tmpdir(), 'healthgate-footprint-'));
 try {

@@ -16,16 +16,12 @@ import { APP_VARIANTS, LOAD_SCENARIOS, runLoad } from './health-load';
 import { machine } from './machine';
 import { runProbeCost } from './probe-cost';
 import { type BenchResults, renderMarkdown } from './report';
+import { median } from './stats';
 
 const LOAD = { connections: 50, durationSeconds: 3 };
 const PROBES = 300;
 const BOOTS = 3;
 const RESULTS_DIR = path.resolve(import.meta.dirname, 'results');
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
-}
 
 const started = performance.now();
 const facts = machine();

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { summarise } from './stats';
+import { median, summarise } from './stats';
 
 /** One route under load in a side-by-side run. */
 export interface Target {
@@ -141,11 +141,6 @@ async function load(target: Target, connections: number, durationSeconds: number
       ? { cpuMicrosPerRequest: Math.round(((cpuAfter - cpuBefore) / requests) * 10) / 10 }
       : {}),
   };
-}
-
-/** The lower median: a figure that was measured, not an average of two. */
-function median(values: readonly number[]): number {
-  return summarise(values, 3).p50;
 }
 
 function round3(value: number): number {

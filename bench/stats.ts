@@ -24,3 +24,8 @@ export function summarise(values: readonly number[], digits = 3): Summary {
 }
 
 export const MIB = 1024 * 1024;
+
+/** The lower median: a figure that was measured, not an average of two. */
+export function median(values: readonly number[]): number {
+  return summarise(values, 3).p50;
+}

@@ -5,7 +5,7 @@
 import { describeError, errorMessage, MetricName, Unit } from '../observability';
 import type { StepDeps } from './deps';
 import { StepNotScheduledError } from './errors';
-import { type StateKeys, seal, verifySeal } from './state-seal';
+import { type StateKeys, seal, sealingKey, verifySeal } from './state-seal';
 import type { StepMessage } from './step-message';
 
 /** Seals `step` (when the gate has a state key) and queues it `delaySeconds` from now. */
@@ -51,7 +51,7 @@ export async function checkSeal(
   if (keys === undefined) return { ok: false, why: 'no state key configured' };
   if (verifySeal(body, given, keys)) return { ok: true };
   // Sealed by a key this container has not read yet (a rotation since): read the keys again, once.
-  if (!sealKeyKnown(given, keys) && deps.stateKeys.unknownKey?.()) {
+  if (sealingKey(given, keys) === undefined && deps.stateKeys.unknownKey?.()) {
     try {
       const fresh = await deps.stateKeys();
       if (fresh !== undefined && verifySeal(body, given, fresh)) return { ok: true };
@@ -60,9 +60,4 @@ export async function checkSeal(
     }
   }
   return { ok: false, why: 'the seal does not verify' };
-}
-
-function sealKeyKnown(given: unknown, keys: StateKeys): boolean {
-  const kid = typeof given === 'object' && given !== null ? (given as { kid?: unknown }).kid : undefined;
-  return keys.accepted.some((k) => k.id === kid);
 }

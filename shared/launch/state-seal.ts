@@ -118,13 +118,18 @@ export function seal(payload: unknown, key: StateKey): Seal {
   return { kid: key.id, mac: mac(payload, key.secret) };
 }
 
+/** The key among `keys` that `candidate` (a seal, or anything) names; undefined when it names none of them. */
+export function sealingKey(candidate: unknown, keys: StateKeys): StateKey | undefined {
+  if (typeof candidate !== 'object' || candidate === null) return undefined;
+  const { kid } = candidate as Record<string, unknown>;
+  return typeof kid === 'string' ? keys.accepted.find((k) => k.id === kid) : undefined;
+}
+
 /** Whether `candidate` is a seal of `payload` by one of `keys` (constant-time comparison). */
 export function verifySeal(payload: unknown, candidate: unknown, keys: StateKeys): boolean {
-  if (typeof candidate !== 'object' || candidate === null) return false;
-  const { kid, mac: given } = candidate as Record<string, unknown>;
-  if (typeof kid !== 'string' || typeof given !== 'string') return false;
-  const key = keys.accepted.find((k) => k.id === kid);
-  if (!key) return false;
+  const key = sealingKey(candidate, keys);
+  const given = key && (candidate as Record<string, unknown>).mac;
+  if (!key || typeof given !== 'string') return false;
   const expected = Buffer.from(mac(payload, key.secret));
   const actual = Buffer.from(given);
   return expected.length === actual.length && timingSafeEqual(expected, actual);
